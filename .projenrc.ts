@@ -1,0 +1,95 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+/**
+ * The single source of truth for the project's configuration.
+ * Pins come from shared/docs/TOOLCHAIN.md: do not bump one without the others.
+ */
+const OFFLINE_ENV = {
+  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20',
+  JSII_SILENCE_SUPPORT_WARNING: '1',
+  CDK_DISABLE_CLI_TELEMETRY: '1',
+  CDK_DISABLE_VERSION_CHECK: '1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-proton-account-connections',
+  description:
+    'AWS CDK constructs that connect AWS Proton environment accounts to a management account as code: scoped service role, connection request, acceptor, and an offline Proton endpoint.',
+  author: 'Proton Account Connections contributors',
+  authorAddress: 'maintainers@proton-account-connections.invalid',
+  repositoryUrl: 'https://github.com/proton-account-connections/cdk-proton-account-connections.git',
+  keywords: ['aws-cdk', 'proton', 'multi-account', 'environment-account-connection'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  github: false,
+  release: false,
+
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+
+  devDeps: [
+    'aws-cdk@2.1148.1',
+    '@aws-sdk/client-proton@3.1029.0',
+    '@types/aws-lambda@^8.10.0',
+    'cdk-nag@^3.0.2',
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    'fast-check@^4.3.0',
+    'esbuild@~0.28.0',
+    'ts-jest@^29.4.0',
+  ],
+
+  jestOptions: {
+    jestVersion: '^30',
+    updateSnapshot: UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      coverageProvider: 'v8',
+    },
+  },
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    // Bundle the AWS SDK: the Lambda runtime's built-in SDK no longer ships the Proton client.
+    bundlingOptions: { externals: [] },
+    awsSdkConnectionReuse: false,
+    singleton: true,
+  },
+
+  gitignore: ['cdk.out', '/.local-deploy/', '/bench/out/'],
+  npmignoreEnabled: true,
+});
+
+// projen derives `@types/node@ts6.0` from typescriptVersion, a dist-tag the registry does not have.
+project.deps.removeDependency('@types/node');
+project.addDevDeps('@types/node@^20');
+
+// npm ci fails on the lockfile otherwise: the registry's unrs-resolver 1.13.0 lacks some platform bindings.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// One type-checked view of everything that is TypeScript but not the jsii library itself
+// (ts-jest runs with isolatedModules and does not type-check).
+new javascript.TypescriptConfig(project, {
+  fileName: 'tsconfig.dev.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.json']),
+  compilerOptions: { noEmit: true, rootDir: '.' },
+  include: ['src/**/*.ts', 'test/**/*.ts', 'local/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+  exclude: ['node_modules', 'cdk.out'],
+});
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check the library, tests, local endpoint, examples and benchmarks',
+  exec: 'tsc -p tsconfig.dev.json',
+});
+project.testTask.prependSpawn(typecheck);
+
+for (const [name, value] of Object.entries(OFFLINE_ENV)) {
+  project.tasks.addEnvironment(name, value);
+}
+
+project.synth();
