@@ -62,6 +62,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     singleton: true,
   },
 
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'local', 'examples', 'bench', 'projenrc'],
+  },
+
   gitignore: ['cdk.out', '/.local-deploy/', '/bench/out/'],
   npmignoreEnabled: true,
 });

@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './proton-role/environment-account-proton-role';
+export { CodeBuildProvisioningRoleOptions } from './proton-role/codebuild-provisioning-role';
+export { ProvisioningPermissions, ProvisioningPermissionsConfig } from './proton-role/provisioning-permissions';
