@@ -11,6 +11,6 @@ export interface NagFinding {
 export function awsSolutionsFindings(scope: IConstruct): NagFinding[] {
   return new AwsSolutionsChecks().validateScope(scope).violations.map((violation) => ({
     rule: violation.ruleName,
-    paths: violation.violatingResources.map((resource) => resource.constructPath),
+    paths: violation.violatingResources.map((resource) => resource.constructPath ?? '<no construct path>'),
   }));
 }

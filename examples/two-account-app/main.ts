@@ -1,0 +1,12 @@
+/**
+ * The two-account example: one CDK app, an environment account and a management account.
+ *
+ * Run from the repository root (cdk.json points here):
+ *   npx cdk synth -c environmentAccount=222222222222 -c managementAccount=111111111111 -c region=us-east-1 -c environmentName=dev
+ */
+import { App } from 'aws-cdk-lib';
+import { buildTwoAccountApp } from './two-account-app';
+
+const app = new App();
+buildTwoAccountApp(app);
+app.synth();
