@@ -8,6 +8,7 @@ import { ConnectionStatus } from '../../src/shared/proton-patterns';
 import { CallerIdentity, Partition } from './caller-identity';
 import { accessDenied, conflict, notFound, ProtonError, validationError } from './errors';
 import { EventLog, EventStatus } from './events';
+import { checkRoleAccount } from './validation';
 
 /** The `EnvironmentAccountConnection` shape as it goes on the wire. */
 export interface EnvironmentAccountConnection {
@@ -244,6 +245,10 @@ export class ConnectionStore {
     this.requireEnvironmentAccount(caller, connection, 'update');
     if (connection.status === 'REJECTED') {
       throw conflict(`Environment account connection ${input.id} is REJECTED and cannot be updated; delete it and request a new connection`);
+    }
+    for (const field of ['roleArn', 'codebuildRoleArn', 'componentRoleArn'] as const) {
+      const arn = input[field];
+      if (arn !== undefined) checkRoleAccount(arn, field, connection.environmentAccountId);
     }
     let changed = false;
     if (input.roleArn !== undefined && input.roleArn !== connection.roleArn) {

@@ -30,9 +30,10 @@ function idOnly(input: JsonObject): string {
   return checkConnectionId(requiredString(input, 'id'));
 }
 
-function roleArnIfPresent(input: JsonObject, field: string, caller: CallerIdentity): string | undefined {
+/** Pattern and partition; with `environmentAccountId` also the account (Update checks it once the caller is authorized). */
+function roleArnIfPresent(input: JsonObject, field: string, caller: CallerIdentity, environmentAccountId?: string): string | undefined {
   const value = optionalString(input, field);
-  return value === undefined ? undefined : checkRoleArn(value, field, caller, caller.accountId);
+  return value === undefined ? undefined : checkRoleArn(value, field, caller, environmentAccountId);
 }
 
 export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
@@ -40,7 +41,7 @@ export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
     rejectUnknownMembers(input, ['managementAccountId', 'environmentName', 'clientToken', 'roleArn', 'tags', 'componentRoleArn', 'codebuildRoleArn']);
     const managementAccountId = checkAccountId(requiredString(input, 'managementAccountId'), 'managementAccountId');
     const environmentName = checkEnvironmentName(requiredString(input, 'environmentName'));
-    const roleArn = roleArnIfPresent(input, 'roleArn', caller);
+    const roleArn = roleArnIfPresent(input, 'roleArn', caller, caller.accountId);
     if (roleArn === undefined) {
       // The model marks roleArn optional on input but required on the EnvironmentAccountConnection output.
       throw validationError('roleArn', 'roleArn is required: every connection carries the environment role Proton provisions with');
@@ -51,8 +52,8 @@ export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
       managementAccountId,
       environmentName,
       roleArn,
-      codebuildRoleArn: roleArnIfPresent(input, 'codebuildRoleArn', caller),
-      componentRoleArn: roleArnIfPresent(input, 'componentRoleArn', caller),
+      codebuildRoleArn: roleArnIfPresent(input, 'codebuildRoleArn', caller, caller.accountId),
+      componentRoleArn: roleArnIfPresent(input, 'componentRoleArn', caller, caller.accountId),
       clientToken: token === undefined || token === '' ? undefined : checkClientToken(token),
       tags,
     });

@@ -71,17 +71,23 @@ export function checkAccountId(accountId: string, field: string): string {
  * A role ARN passed to Create or Update: the model's pattern, the caller's partition, and (a local
  * decision, see README) the environment account, which is where the roles Proton assumes live.
  */
-export function checkRoleArn(arn: string, field: string, caller: CallerIdentity, environmentAccountId: string): string {
+export function checkRoleArn(arn: string, field: string, caller: CallerIdentity, environmentAccountId?: string): string {
   const problem = roleArnProblem(arn);
   if (problem) throw validationError(field, `'${arn}' ${problem}`);
   const [, partition, , , account] = arn.split(':');
   if (partition !== caller.partition) {
     throw validationError(field, `role ARN partition '${partition}' does not match the partition '${caller.partition}' of Region ${caller.region}`);
   }
+  if (environmentAccountId !== undefined) checkRoleAccount(arn, field, environmentAccountId);
+  return arn;
+}
+
+/** A role ARN must name a role in the connection's environment account. */
+export function checkRoleAccount(arn: string, field: string, environmentAccountId: string): void {
+  const account = arn.split(':')[4];
   if (account !== environmentAccountId) {
     throw validationError(field, `role '${arn}' must be in the environment account ${environmentAccountId} (it is in ${account})`);
   }
-  return arn;
 }
 
 export function checkClientToken(token: string): string {
