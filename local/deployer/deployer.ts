@@ -1,0 +1,193 @@
+/**
+ * The local deployer: executes a synthesized CDK cloud assembly the way CloudFormation would (see README.md).
+ */
+import { credentialsForAccount as localCredentials } from '../local-credentials';
+import { assertConcreteEnvironment, readCloudAssembly, StackArtifact } from './cloud-assembly';
+import { DeployState, OutputState, ResourceState, StackState } from './deploy-state';
+import { DeployEvent, Progress } from './progress';
+import { dependents, runGraph } from './resource-graph';
+import { destroyStack, StackDeployment, StackOperationContext, StackOutcome } from './stack-deployment';
+import { findStack, selectStacks } from './stack-order';
+
+export interface LocalDeployerOptions {
+  /** The cloud assembly directory (`cdk.out`). */
+  readonly assemblyDir: string;
+  /** Persisted deployment state (JSON). In memory when omitted. */
+  readonly stateFile?: string;
+  /** Extra environment for every handler process, e.g. `{ AWS_ENDPOINT_URL_PROTON: 'http://127.0.0.1:1234' }`. */
+  readonly environment?: Record<string, string>;
+  /** Credentials put in a handler's environment for the stack's account. Default: the `LOCAL<account>` convention. */
+  readonly credentialsForAccount?: (account: string) => { accessKeyId: string; secretAccessKey: string };
+  /** Progress lines. Default: console.log. */
+  readonly log?: (line: string) => void;
+  /** Structured progress events (the same as the lines). */
+  readonly onEvent?: (event: DeployEvent) => void;
+  /** Deliver every custom resource event twice (same RequestId), concurrently; the first response wins. */
+  readonly duplicateDelivery?: boolean;
+  /** Cap (ms) on a function's Timeout. Default: no cap (the function's Timeout, 3 s when unset). */
+  readonly handlerTimeoutMs?: number;
+  /** Template parameter values, by stack id (or stack name), then parameter name. */
+  readonly parameters?: Record<string, Record<string, string>>;
+}
+
+export interface StackDeployResult {
+  readonly stackId: string;
+  readonly outcome: StackOutcome;
+  readonly outputs: Record<string, string>;
+}
+
+export interface DeployResult {
+  /** By stack artifact id. */
+  readonly stacks: Record<string, StackDeployResult>;
+}
+
+export class LocalDeployer {
+  private readonly state: DeployState;
+  private readonly progress: Progress;
+  private readonly busy = new Set<string>();
+
+  constructor(private readonly options: LocalDeployerOptions) {
+    this.state = new DeployState(options.stateFile);
+    this.progress = new Progress(options.log ?? (line => console.log(line)), options.onEvent);
+  }
+
+  /**
+   * Creates or updates the named stacks (all when omitted) in dependency order; independent stacks run concurrently.
+   * Only the named stacks are deployed (their dependencies must have been deployed already). Rejects with an Error
+   * naming the stack and resource that failed; the other independent stacks still complete.
+   */
+  async deploy(stackNames?: string[]): Promise<DeployResult> {
+    const assembly = readCloudAssembly(this.options.assemblyDir);
+    const stacks = selectStacks(assembly.stacks, stackNames);
+    stacks.forEach(assertConcreteEnvironment);
+    const selected = new Set(stacks.map(s => s.id));
+    for (const s of stacks) {
+      for (const d of s.dependencies) {
+        if (!selected.has(d) && !this.state.get(d)) this.progress.note(s.id, `WARNING depends on stack ${d}, which is neither selected nor deployed`);
+      }
+    }
+    const byId = new Map(stacks.map(s => [s.id, s]));
+    const results: Record<string, StackDeployResult> = {};
+    const run = await runGraph([...byId.keys()], id => byId.get(id)!.dependencies, async id => {
+      results[id] = await this.exclusive(id, () => this.deployOne(byId.get(id)!));
+    }, { stopOnFailure: false, what: 'stack' });
+    this.throwIfFailed('deploy', run.failed, run.skipped);
+    return { stacks: results };
+  }
+
+  /** Deletes the named stacks (all deployed ones when omitted) in reverse dependency order. */
+  async destroy(stackNames?: string[]): Promise<void> {
+    const deployed = this.state.all();
+    let ids: string[];
+    if (stackNames && stackNames.length > 0) {
+      let artifacts: StackArtifact[] = [];
+      try {
+        artifacts = readCloudAssembly(this.options.assemblyDir).stacks;
+      } catch {
+        // the assembly is not needed to destroy: the state has everything
+      }
+      ids = stackNames.map(name => {
+        const st = deployed.find(s => s.id === name || s.stackName === name) ?? (findStack(artifacts, name) ? { id: findStack(artifacts, name)!.id } : undefined);
+        if (!st) throw new Error(`No stack named "${name}" is deployed or in the cloud assembly`);
+        return st.id;
+      });
+    } else {
+      ids = deployed.map(s => s.id);
+    }
+    const depsOf = (id: string) => this.state.get(id)?.dependencies ?? [];
+    const run = await runGraph(ids, dependents(ids, depsOf), async id => {
+      await this.exclusive(id, async () => {
+        const st = this.state.get(id);
+        if (!st) {
+          this.progress.note(id, 'not deployed, nothing to destroy');
+          return;
+        }
+        await destroyStack(this.context(id), st);
+      });
+    }, { stopOnFailure: false, what: 'stack' });
+    this.throwIfFailed('destroy', run.failed, run.skipped);
+  }
+
+  /** The deployed stack's outputs (name → value). */
+  outputs(stackName: string): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.stack(stackName).outputs).map(([k, o]) => [k, String(o.value)]));
+  }
+
+  /** The deployed stack's exports (export name → value). */
+  exports(stackName: string): Record<string, string> {
+    return Object.fromEntries(Object.values(this.stack(stackName).outputs).filter(o => o.exportName).map(o => [o.exportName!, String(o.value)]));
+  }
+
+  /** A deployed resource's state (physical id, resolved properties, attributes). */
+  resource(stackName: string, logicalId: string): ResourceState {
+    const r = this.stack(stackName).resources[logicalId];
+    if (!r) throw new Error(`Stack ${stackName} has no deployed resource ${logicalId}`);
+    return r;
+  }
+
+  /** A deployed resource's `Fn::GetAtt` values (a custom resource's Data). */
+  resourceAttributes(stackName: string, logicalId: string): Record<string, unknown> {
+    return this.resource(stackName, logicalId).attributes;
+  }
+
+  /** A deployed resource's physical id (what `Ref` returns). */
+  physicalResourceId(stackName: string, logicalId: string): string {
+    return this.resource(stackName, logicalId).physicalId;
+  }
+
+  /** The deployed stack's state, or undefined when it is not deployed. */
+  stackState(stackName: string): StackState | undefined {
+    return this.state.all().find(s => s.id === stackName || s.stackName === stackName);
+  }
+
+  /** All deployed stacks. */
+  deployedStacks(): StackState[] {
+    return this.state.all();
+  }
+
+  private stack(name: string): StackState {
+    const st = this.stackState(name);
+    if (!st) throw new Error(`Stack ${name} is not deployed`);
+    return st;
+  }
+
+  private async deployOne(artifact: StackArtifact): Promise<StackDeployResult> {
+    const { outcome, state } = await new StackDeployment(this.context(artifact.id, artifact.stackName), artifact).deploy();
+    return { stackId: state.stackId, outcome, outputs: outputValues(state.outputs) };
+  }
+
+  private context(id: string, stackName?: string): StackOperationContext {
+    const params = this.options.parameters ?? {};
+    return {
+      state: this.state,
+      progress: this.progress,
+      credentialsForAccount: this.options.credentialsForAccount ?? localCredentials,
+      environment: this.options.environment ?? {},
+      duplicateDelivery: this.options.duplicateDelivery ?? false,
+      handlerTimeoutMs: this.options.handlerTimeoutMs,
+      parameters: { ...(stackName ? params[stackName] : {}), ...params[id] },
+    };
+  }
+
+  /** One operation per stack at a time on this deployer. */
+  private async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    if (this.busy.has(id)) throw new Error(`Stack ${id} is already being deployed or destroyed by this deployer`);
+    this.busy.add(id);
+    try {
+      return await fn();
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+
+  private throwIfFailed(op: string, failed: Map<string, Error>, skipped: string[]): void {
+    if (failed.size === 0) return;
+    const lines = [...failed.values()].map(e => e.message);
+    if (skipped.length > 0) lines.push(`Not ${op === 'deploy' ? 'deployed' : 'destroyed'} because of the failure: ${skipped.join(', ')}`);
+    throw new Error(lines.join('\n'));
+  }
+}
+
+function outputValues(outputs: Record<string, OutputState>): Record<string, string> {
+  return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, String(o.value)]));
+}
