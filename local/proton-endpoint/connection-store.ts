@@ -4,11 +4,11 @@
  * Inputs reaching this class are already shape-checked by `operations.ts`.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { ConnectionStatus } from '../../src/shared/proton-patterns';
 import { CallerIdentity, Partition } from './caller-identity';
 import { accessDenied, conflict, notFound, ProtonError, validationError } from './errors';
 import { EventLog, EventStatus } from './events';
 import { checkRoleAccount } from './validation';
+import { ConnectionStatus } from '../../src/shared/proton-patterns';
 
 /** The `EnvironmentAccountConnection` shape as it goes on the wire. */
 export interface EnvironmentAccountConnection {
@@ -71,6 +71,16 @@ export interface UpdateInput {
 }
 
 export type RequestedBy = 'MANAGEMENT_ACCOUNT' | 'ENVIRONMENT_ACCOUNT';
+
+export interface ListOutput {
+  environmentAccountConnections: EnvironmentAccountConnectionSummary[];
+  nextToken?: string;
+}
+
+export interface ListTagsOutput {
+  tags: Array<{ key: string; value: string }>;
+  nextToken?: string;
+}
 
 export interface ListInput {
   requestedBy: RequestedBy;
@@ -289,7 +299,7 @@ export class ConnectionStore {
     return this.toWire(connection);
   }
 
-  public list(caller: CallerIdentity, input: ListInput): { environmentAccountConnections: EnvironmentAccountConnectionSummary[]; nextToken?: string } {
+  public list(caller: CallerIdentity, input: ListInput): ListOutput {
     const maxResults = input.maxResults ?? DEFAULT_LIST_MAX_RESULTS;
     const statuses = input.statuses && input.statuses.length > 0 ? [...new Set(input.statuses)].sort() : undefined;
     const query = hash([caller.accountId, caller.region, input.requestedBy, input.environmentName ?? null, statuses ?? null]);
@@ -304,7 +314,7 @@ export class ConnectionStore {
         && c.seq > after)
       .sort((a, b) => a.seq - b.seq);
     const page = matches.slice(0, maxResults);
-    const result: { environmentAccountConnections: EnvironmentAccountConnectionSummary[]; nextToken?: string } = {
+    const result: ListOutput = {
       environmentAccountConnections: page.map((c) => this.toSummary(c)),
     };
     if (matches.length > maxResults) {
@@ -330,7 +340,7 @@ export class ConnectionStore {
     for (const key of tagKeys) connection.tags.delete(key);
   }
 
-  public listTags(caller: CallerIdentity, resourceArn: string, maxResults?: number, nextToken?: string): { tags: Array<{ key: string; value: string }>; nextToken?: string } {
+  public listTags(caller: CallerIdentity, resourceArn: string, maxResults?: number, nextToken?: string): ListTagsOutput {
     const connection = this.findByArn(caller, resourceArn);
     const all = [...connection.tags.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ key, value }));
     let offset = 0;
@@ -343,7 +353,7 @@ export class ConnectionStore {
     }
     const size = maxResults ?? all.length;
     const page = all.slice(offset, offset + size);
-    const result: { tags: Array<{ key: string; value: string }>; nextToken?: string } = { tags: page };
+    const result: ListTagsOutput = { tags: page };
     if (offset + size < all.length) {
       result.nextToken = Buffer.from(JSON.stringify({ v: 1, o: offset + size, r: resourceArn })).toString('base64url');
     }

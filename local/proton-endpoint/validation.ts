@@ -3,6 +3,8 @@
  * constraints (through `src/shared/proton-patterns.ts`). Every failure is a ValidationException
  * naming the field.
  */
+import { CallerIdentity } from './caller-identity';
+import { validationError } from './errors';
 import {
   accountIdProblem,
   CLIENT_TOKEN_MAX_LENGTH,
@@ -17,8 +19,6 @@ import {
   TAG_KEY_MIN_LENGTH,
   tagsProblem,
 } from '../../src/shared/proton-patterns';
-import { CallerIdentity } from './caller-identity';
-import { validationError } from './errors';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -74,7 +74,7 @@ export function checkAccountId(accountId: string, field: string): string {
 export function checkRoleArn(arn: string, field: string, caller: CallerIdentity, environmentAccountId?: string): string {
   const problem = roleArnProblem(arn);
   if (problem) throw validationError(field, `'${arn}' ${problem}`);
-  const [, partition, , , account] = arn.split(':');
+  const partition = arn.split(':')[1];
   if (partition !== caller.partition) {
     throw validationError(field, `role ARN partition '${partition}' does not match the partition '${caller.partition}' of Region ${caller.region}`);
   }

@@ -55,7 +55,11 @@ async function expectError(promise: Promise<unknown>, name: string, ...fragments
   return err;
 }
 
-async function create(input: Partial<CreateEnvironmentAccountConnectionCommandInput> = {}, account = ENV, region = REGION): Promise<EnvironmentAccountConnection> {
+async function create(
+  input: Partial<CreateEnvironmentAccountConnectionCommandInput> = {},
+  account = ENV,
+  region = REGION,
+): Promise<EnvironmentAccountConnection> {
   const out = await client(account, region).send(new CreateEnvironmentAccountConnectionCommand({
     environmentName: 'dev',
     managementAccountId: MGMT,
@@ -401,8 +405,12 @@ describe('UpdateEnvironmentAccountConnection', () => {
       id: c.id, roleArn: role(ENV, 'NewRole'), codebuildRoleArn: role(ENV, 'CodeBuild'), componentRoleArn: role(ENV, 'Component'),
     }))).environmentAccountConnection!;
     expect(updated).toMatchObject({
-      id: c.id, status: 'CONNECTED', environmentName: 'dev', roleArn: role(ENV, 'NewRole'),
-      codebuildRoleArn: role(ENV, 'CodeBuild'), componentRoleArn: role(ENV, 'Component'),
+      id: c.id,
+      status: 'CONNECTED',
+      environmentName: 'dev',
+      roleArn: role(ENV, 'NewRole'),
+      codebuildRoleArn: role(ENV, 'CodeBuild'),
+      componentRoleArn: role(ENV, 'Component'),
     });
     expect(updated.requestedAt).toEqual(before.requestedAt);
     expect(updated.lastModifiedAt!.getTime()).toBeGreaterThan(before.lastModifiedAt!.getTime());

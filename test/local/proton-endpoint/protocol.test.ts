@@ -198,7 +198,10 @@ describe('HTTP admin API', () => {
     expect((await admin('GET', `/events?account=${MGMT}`)).json.events.map((e: any) => e.detail.status)).toEqual(['PENDING', 'CONNECTED']);
 
     const calls = (await admin('GET', '/calls')).json;
-    expect(calls.calls).toMatchObject({ total: 2, byAccount: { [ENV]: { CreateEnvironmentAccountConnection: 1 }, [MGMT]: { AcceptEnvironmentAccountConnection: 1 } } });
+    expect(calls.calls).toMatchObject({
+      total: 2,
+      byAccount: { [ENV]: { CreateEnvironmentAccountConnection: 1 }, [MGMT]: { AcceptEnvironmentAccountConnection: 1 } },
+    });
     expect(calls.faults).toMatchObject({ ThrottlingException: 0 });
 
     expect((await admin('POST', '/fail-next', { operation: 'GetEnvironmentAccountConnection', errorName: 'ThrottlingException', count: 2 })).json)
@@ -210,7 +213,11 @@ describe('HTTP admin API', () => {
     expect((await admin('POST', '/faults', { seed: 9, internalErrorRate: 0.5 })).json).toEqual({ options: { seed: 9, internalErrorRate: 0.5 } });
     expect((await admin('POST', '/faults', { throttlingRate: 5 })).status).toBe(400);
     const faults = (await admin('GET', '/faults')).json;
-    expect(faults).toMatchObject({ options: { seed: 9, internalErrorRate: 0.5 }, counts: { ThrottlingException: 1 }, scripted: { GetEnvironmentAccountConnection: [{ remaining: 1 }] } });
+    expect(faults).toMatchObject({
+      options: { seed: 9, internalErrorRate: 0.5 },
+      counts: { ThrottlingException: 1 },
+      scripted: { GetEnvironmentAccountConnection: [{ remaining: 1 }] },
+    });
 
     expect((await admin('POST', '/reset-calls')).json).toEqual({ ok: true });
     expect((await admin('GET', '/calls')).json.calls.total).toBe(0);
