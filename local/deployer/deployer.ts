@@ -87,7 +87,8 @@ export class LocalDeployer {
         // the assembly is not needed to destroy: the state has everything
       }
       ids = stackNames.map(name => {
-        const st = deployed.find(s => s.id === name || s.stackName === name) ?? (findStack(artifacts, name) ? { id: findStack(artifacts, name)!.id } : undefined);
+        const artifact = findStack(artifacts, name);
+        const st = deployed.find(s => s.id === name || s.stackName === name) ?? (artifact ? { id: artifact.id } : undefined);
         if (!st) throw new Error(`No stack named "${name}" is deployed or in the cloud assembly`);
         return st.id;
       });

@@ -235,7 +235,12 @@ export class StackDeployment {
         return this.fail(verb, type, id, failedReason(response.reason, response.received));
       }
       const after: ResourceState = {
-        type, physicalId: response.physicalId!, properties: sent, attributes: response.data, dependsOn, ...policies,
+        type,
+        physicalId: response.physicalId!,
+        properties: sent,
+        attributes: response.data,
+        dependsOn,
+        ...policies,
         ...(response.noEcho ? { noEcho: true } : {}),
       };
       this.live.set(id, after);
@@ -243,8 +248,13 @@ export class StackDeployment {
       else attempt.created.push(id);
       const replacement = old && old.physicalId !== after.physicalId ? `requested replacement: ${old.physicalId} -> ${after.physicalId}` : undefined;
       this.ctx.progress.event({
-        stack: this.label, status: `${verb}_COMPLETE`, resourceType: type, logicalId: id, physicalId: after.physicalId,
-        reason: replacement, data: response.noEcho ? maskData(response.data) : response.data,
+        stack: this.label,
+        status: `${verb}_COMPLETE`,
+        resourceType: type,
+        logicalId: id,
+        physicalId: after.physicalId,
+        reason: replacement,
+        data: response.noEcho ? maskData(response.data) : response.data,
       });
       return;
     }
@@ -257,8 +267,13 @@ export class StackDeployment {
     this.markStarted();
     this.ctx.progress.event({ stack: this.label, status: `${verb}_IN_PROGRESS`, resourceType: type, logicalId: id });
     const result = plainResource({
-      stackName: this.artifact.stackName, logicalId: id, type, account: this.artifact.account, region: this.artifact.region,
-      partition: this.partition, urlSuffix: urlSuffixOf(this.artifact.region),
+      stackName: this.artifact.stackName,
+      logicalId: id,
+      type,
+      account: this.artifact.account,
+      region: this.artifact.region,
+      partition: this.partition,
+      urlSuffix: urlSuffixOf(this.artifact.region),
     }, props, old);
     if (result.warning) this.ctx.progress.note(this.label, `WARNING ${id}: ${result.warning}`);
     let lambda: LambdaFunctionInfo | undefined;
@@ -322,8 +337,16 @@ export class StackDeployment {
     oldProperties: Record<string, unknown> | undefined, physicalId: string | undefined,
   ) {
     return invokeHandler(this.ctx, {
-      label: this.label, stackId: this.stackId, account: this.artifact.account, region: this.artifact.region,
-      requestType, id, type, properties, oldProperties, physicalId,
+      label: this.label,
+      stackId: this.stackId,
+      account: this.artifact.account,
+      region: this.artifact.region,
+      requestType,
+      id,
+      type,
+      properties,
+      oldProperties,
+      physicalId,
       fn: this.findFunction(String(properties.ServiceToken), [this.live, this.old?.resources ?? {}]),
     });
   }
@@ -333,9 +356,18 @@ export class StackDeployment {
 
   private async deleteResource(id: string, state: ResourceState, policy: string | undefined, why: string, rollbackOfCreate = false): Promise<void> {
     await deleteOne(this.ctx, {
-      label: this.label, stackId: this.stackId, account: this.artifact.account, region: this.artifact.region,
-      id, state, policy, why, rollbackOfCreate,
-      fn: isCustomResourceType(state.type) ? this.findFunction(String(state.properties.ServiceToken), [this.live, this.old?.resources ?? {}]) : undefined,
+      label: this.label,
+      stackId: this.stackId,
+      account: this.artifact.account,
+      region: this.artifact.region,
+      id,
+      state,
+      policy,
+      why,
+      rollbackOfCreate,
+      fn: isCustomResourceType(state.type)
+        ? this.findFunction(String(state.properties.ServiceToken), [this.live, this.old?.resources ?? {}])
+        : undefined,
     });
   }
 
@@ -385,7 +417,8 @@ export class StackDeployment {
       try {
         const response = await this.invoke('Update', id, after.type, before.properties, after.properties, after.physicalId);
         if (response.status === 'FAILED') throw new Error(failedReason(response.reason, response.received));
-        resources[id] = { ...before, physicalId: response.physicalId!, attributes: response.physicalId === before.physicalId ? before.attributes : response.data };
+        const attributes = response.physicalId === before.physicalId ? before.attributes : response.data;
+        resources[id] = { ...before, physicalId: response.physicalId!, attributes };
         if (response.physicalId !== after.physicalId) replacedNew.set(`${id}`, after);
         this.ctx.progress.event({ stack: this.label, status: 'UPDATE_COMPLETE', resourceType: after.type, logicalId: id, physicalId: response.physicalId });
       } catch (err) {
@@ -404,8 +437,16 @@ export class StackDeployment {
 
   private snapshot(status: string, resources: Record<string, ResourceState>, outputs: Record<string, OutputState>): StackState {
     return {
-      id: this.artifact.id, stackName: this.artifact.stackName, account: this.artifact.account, region: this.artifact.region,
-      stackId: this.stackId, status, resources, outputs, imports: [...this.imports], dependencies: this.artifact.dependencies,
+      id: this.artifact.id,
+      stackName: this.artifact.stackName,
+      account: this.artifact.account,
+      region: this.artifact.region,
+      stackId: this.stackId,
+      status,
+      resources,
+      outputs,
+      imports: [...this.imports],
+      dependencies: this.artifact.dependencies,
       lastUpdated: new Date().toISOString(),
     };
   }
@@ -450,7 +491,8 @@ export class StackDeployment {
 
   private resolveOutputs(): Record<string, OutputState> {
     const outputs: Record<string, OutputState> = {};
-    const others = this.ctx.state.all().filter(s => s.id !== this.artifact.id && s.account === this.artifact.account && s.region === this.artifact.region);
+    const { id: selfId, account, region } = this.artifact;
+    const others = this.ctx.state.all().filter(s => s.id !== selfId && s.account === account && s.region === region);
     for (const [name, o] of Object.entries(this.artifact.template.Outputs ?? {})) {
       if (o.Condition !== undefined && !this.condition(o.Condition)) continue;
       const scope = this.scope(`Outputs/${name}`);
@@ -622,8 +664,16 @@ export async function deleteOne(ctx: StackOperationContext, call: DeleteCall): P
     let reason: string | undefined;
     try {
       const response = await invokeHandler(ctx, {
-        label, stackId: call.stackId, account: call.account, region: call.region, requestType: 'Delete', id, type: state.type,
-        properties: state.properties, physicalId: state.physicalId, fn: call.fn,
+        label,
+        stackId: call.stackId,
+        account: call.account,
+        region: call.region,
+        requestType: 'Delete',
+        id,
+        type: state.type,
+        properties: state.properties,
+        physicalId: state.physicalId,
+        fn: call.fn,
       });
       if (response.status === 'FAILED') reason = failedReason(response.reason, response.received);
     } catch (err) {
@@ -654,8 +704,16 @@ export async function destroyStack(ctx: StackOperationContext, stack: StackState
   const run = await runGraph(ids, dependents(ids, id => stack.resources[id].dependsOn), id => {
     const state = stack.resources[id];
     return deleteOne(ctx, {
-      label, stackId: stack.stackId, account: stack.account, region: stack.region, id, state, policy: state.deletionPolicy, why: 'stack deletion',
-      rollbackOfCreate: false, fn: isCustomResourceType(state.type) ? findFn(String(state.properties.ServiceToken)) : undefined,
+      label,
+      stackId: stack.stackId,
+      account: stack.account,
+      region: stack.region,
+      id,
+      state,
+      policy: state.deletionPolicy,
+      why: 'stack deletion',
+      rollbackOfCreate: false,
+      fn: isCustomResourceType(state.type) ? findFn(String(state.properties.ServiceToken)) : undefined,
     });
   }, { stopOnFailure: false });
   if (run.failed.size === 0 && run.skipped.length === 0) {

@@ -48,7 +48,9 @@ export function recorderFunction(stack: Stack, recordFile: string, props: Partia
   });
 }
 
-export function recorded(fn: lambda.Function, stack: Stack, id: string, properties: Record<string, unknown> = {}, resourceType?: string): CustomResource {
+export function recorded(
+  fn: lambda.Function, stack: Stack, id: string, properties: Record<string, unknown> = {}, resourceType?: string,
+): CustomResource {
   return new CustomResource(stack, id, { serviceToken: fn.functionArn, properties, resourceType });
 }
 

@@ -1,0 +1,69 @@
+/**
+ * local-deploy: executes a synthesized CDK cloud assembly locally (see local/deployer/README.md).
+ *
+ *   npx ts-node --transpile-only local/bin/local-deploy.ts deploy|destroy [--app cdk.out] [--state .local-deploy/state.json]
+ *     [--stacks A,B] [--endpoint URL] [--duplicate-delivery] [--timeout SECONDS]
+ */
+import { LocalDeployer } from '../deployer';
+
+const USAGE = 'usage: local-deploy deploy|destroy [--app cdk.out] [--state .local-deploy/state.json] [--stacks A,B] '
+  + '[--endpoint URL (sets AWS_ENDPOINT_URL_PROTON for handlers)] [--duplicate-delivery] [--timeout SECONDS (cap on handler timeouts)]';
+
+interface Args {
+  command: 'deploy' | 'destroy';
+  app: string;
+  state: string;
+  stacks?: string[];
+  endpoint?: string;
+  duplicateDelivery: boolean;
+  timeoutSeconds?: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const [command, ...rest] = argv;
+  if (command !== 'deploy' && command !== 'destroy') throw new Error(USAGE);
+  const args: Args = { command, app: 'cdk.out', state: '.local-deploy/state.json', duplicateDelivery: false };
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i];
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (flag) {
+      case '--app': args.app = value(); break;
+      case '--state': args.state = value(); break;
+      case '--stacks': args.stacks = value().split(',').map(s => s.trim()).filter(Boolean); break;
+      case '--endpoint': args.endpoint = value(); break;
+      case '--duplicate-delivery': args.duplicateDelivery = true; break;
+      case '--timeout': args.timeoutSeconds = Number(value()); break;
+      case '--help': case '-h': throw new Error(USAGE);
+      default: throw new Error(`unknown argument ${flag}\n${USAGE}`);
+    }
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const deployer = new LocalDeployer({
+    assemblyDir: args.app,
+    stateFile: args.state,
+    environment: args.endpoint ? { AWS_ENDPOINT_URL_PROTON: args.endpoint } : undefined,
+    duplicateDelivery: args.duplicateDelivery,
+    handlerTimeoutMs: args.timeoutSeconds !== undefined ? args.timeoutSeconds * 1000 : undefined,
+  });
+  if (args.command === 'deploy') {
+    const result = await deployer.deploy(args.stacks);
+    for (const [stack, r] of Object.entries(result.stacks)) {
+      for (const [name, value] of Object.entries(r.outputs)) console.log(`${stack}.${name} = ${value}`);
+    }
+  } else {
+    await deployer.destroy(args.stacks);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`local-deploy: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
