@@ -1,0 +1,73 @@
+import {
+  accountIdProperty,
+  booleanProperty,
+  environmentNameProperty,
+  integerProperty,
+  roleArnProperty,
+  tagsProperty,
+} from '../handler-runtime/property-parsing';
+
+/**
+ * The contract between the `EnvironmentAccountConnection` construct and its handler:
+ * property and attribute names, and how the handler reads the properties back.
+ */
+export const CONNECTION_RESOURCE_TYPE = 'Custom::ProtonEnvironmentAccountConnection';
+
+export const ConnectionProperty = {
+  managementAccountId: 'ManagementAccountId',
+  environmentName: 'EnvironmentName',
+  roleArn: 'RoleArn',
+  codebuildRoleArn: 'CodebuildRoleArn',
+  componentRoleArn: 'ComponentRoleArn',
+  tags: 'Tags',
+  waitForAcceptance: 'WaitForAcceptance',
+  acceptanceTimeoutSeconds: 'AcceptanceTimeoutSeconds',
+  retainOnDelete: 'RetainOnDelete',
+  adoptExisting: 'AdoptExisting',
+} as const;
+
+export const ConnectionAttribute = {
+  id: 'Id',
+  arn: 'Arn',
+  status: 'Status',
+} as const;
+
+/** The handler can wait at most this long: Lambda stops a function after 15 minutes. */
+export const MAX_ACCEPTANCE_TIMEOUT_SECONDS = 14 * 60;
+export const DEFAULT_ACCEPTANCE_TIMEOUT_SECONDS = 10 * 60;
+
+/** What a connection resource asks for, parsed and validated. */
+export interface ConnectionSpec {
+  readonly managementAccountId: string;
+  readonly environmentName: string;
+  readonly roleArn: string;
+  readonly codebuildRoleArn?: string;
+  readonly componentRoleArn?: string;
+  readonly tags: Record<string, string>;
+  readonly waitForAcceptance: boolean;
+  readonly acceptanceTimeoutSeconds: number;
+  readonly retainOnDelete: boolean;
+  readonly adoptExisting: boolean;
+}
+
+/** Parses CloudFormation's (stringly typed) resource properties; throws naming the property. */
+export function parseConnectionSpec(props: Record<string, unknown>): ConnectionSpec {
+  return {
+    managementAccountId: accountIdProperty(props, ConnectionProperty.managementAccountId),
+    environmentName: environmentNameProperty(props, ConnectionProperty.environmentName),
+    roleArn: roleArnProperty(props, ConnectionProperty.roleArn, true),
+    codebuildRoleArn: roleArnProperty(props, ConnectionProperty.codebuildRoleArn, false),
+    componentRoleArn: roleArnProperty(props, ConnectionProperty.componentRoleArn, false),
+    tags: tagsProperty(props, ConnectionProperty.tags),
+    waitForAcceptance: booleanProperty(props, ConnectionProperty.waitForAcceptance, false),
+    acceptanceTimeoutSeconds: integerProperty(
+      props,
+      ConnectionProperty.acceptanceTimeoutSeconds,
+      DEFAULT_ACCEPTANCE_TIMEOUT_SECONDS,
+      1,
+      MAX_ACCEPTANCE_TIMEOUT_SECONDS,
+    ),
+    retainOnDelete: booleanProperty(props, ConnectionProperty.retainOnDelete, false),
+    adoptExisting: booleanProperty(props, ConnectionProperty.adoptExisting, false),
+  };
+}

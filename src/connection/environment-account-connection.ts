@@ -1,0 +1,204 @@
+import { CustomResource, Duration, RemovalPolicy, Resource, Stack, Token, Annotations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import {
+  CONNECTION_RESOURCE_TYPE,
+  ConnectionAttribute,
+  ConnectionProperty,
+  DEFAULT_ACCEPTANCE_TIMEOUT_SECONDS,
+  MAX_ACCEPTANCE_TIMEOUT_SECONDS,
+} from './connection-contract';
+import { ConnectionProvider } from './connection-provider';
+import { EnvironmentAccountProtonRole } from '../proton-role/environment-account-proton-role';
+import { checkAccountId, checkEnvironmentName, checkRoleArn, checkTags, invalidProp } from '../shared/validation';
+
+/** An AWS Proton environment account connection. */
+export interface IEnvironmentAccountConnection {
+  /** The connection id (a lowercase UUID), to create Proton environments with. */
+  readonly connectionId: string;
+  /** The connection ARN. */
+  readonly connectionArn: string;
+}
+
+/** Properties of an `EnvironmentAccountConnection`. */
+export interface EnvironmentAccountConnectionProps {
+  /** The management account to connect this (environment) account to. */
+  readonly managementAccountId: string;
+
+  /** The name of the management account's environment this connection serves. */
+  readonly environmentName: string;
+
+  /**
+   * The Proton service role in this account that the environment provisions through, usually an
+   * `EnvironmentAccountProtonRole`.
+   */
+  readonly role: iam.IRole;
+
+  /**
+   * The CodeBuild provisioning role.
+   * @default - the role's `codeBuildRole` when `role` is an `EnvironmentAccountProtonRole`, else none
+   */
+  readonly codebuildRole?: iam.IRole;
+
+  /**
+   * The component role, required for directly defined components.
+   * @default - the role's `componentRole` when `role` is an `EnvironmentAccountProtonRole`, else none
+   */
+  readonly componentRole?: iam.IRole;
+
+  /**
+   * Tags on the connection, kept in step on every deployment.
+   * @default - no tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * Finish the deployment only once the management account has accepted the request (CONNECTED).
+   * A rejection fails the deployment; so does `acceptanceTimeout` passing.
+   * Leave it off when the management account's stack deploys after this one.
+   * @default false
+   */
+  readonly waitForAcceptance?: boolean;
+
+  /**
+   * How long to wait for acceptance when `waitForAcceptance` is on (at most 14 minutes).
+   * @default Duration.minutes(10)
+   */
+  readonly acceptanceTimeout?: Duration;
+
+  /**
+   * What happens to the connection when it leaves the stack: `DESTROY` deletes it, `RETAIN` keeps it
+   * (and says so in the handler's log).
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Take over a PENDING or CONNECTED connection for the same environment and management account
+   * that already exists in this account (AWS Proton allows one). Without it, such a connection
+   * fails the deployment with a message naming it. An adopted connection then belongs to this stack.
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+}
+
+/**
+ * Files an AWS Proton environment account connection request from the environment account,
+ * and keeps it in step with the stack: role changes update it in place, a new environment name
+ * or management account files a new request, removing it deletes the request.
+ *
+ * All connections of a stack share one handler.
+ *
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
+ */
+export class EnvironmentAccountConnection extends Resource implements IEnvironmentAccountConnection {
+  public readonly connectionId: string;
+  public readonly connectionArn: string;
+  /** The status at the end of the deployment: `PENDING`, or `CONNECTED`. */
+  public readonly connectionStatus: string;
+  /** The management account this connection links to. */
+  public readonly managementAccountId: string;
+  /** The environment this connection serves. */
+  public readonly environmentName: string;
+
+  constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionProps) {
+    super(scope, id);
+    const path = this.node.path;
+    checkAccountId(path, 'managementAccountId', props.managementAccountId);
+    checkEnvironmentName(path, 'environmentName', props.environmentName);
+    checkTags(path, 'tags', props.tags ?? {});
+    checkNotOwnAccount(this, props.managementAccountId);
+    checkRoleMatches(this, props);
+
+    const protonRole = props.role instanceof EnvironmentAccountProtonRole ? props.role : undefined;
+    const codebuildRole = props.codebuildRole ?? protonRole?.codeBuildRole;
+    const componentRole = props.componentRole ?? protonRole?.componentRole;
+    const roles: Array<[string, iam.IRole | undefined]> = [['role', props.role], ['codebuildRole', codebuildRole], ['componentRole', componentRole]];
+    for (const [prop, role] of roles) {
+      if (role) checkRoleInThisAccount(this, prop, role);
+    }
+
+    const timeoutSeconds = acceptanceTimeoutSeconds(this, props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    if (removalPolicy !== RemovalPolicy.DESTROY && removalPolicy !== RemovalPolicy.RETAIN) {
+      invalidProp(path, 'removalPolicy', removalPolicy, 'must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN');
+    }
+    if (removalPolicy === RemovalPolicy.RETAIN) {
+      Annotations.of(this).addInfo(`removalPolicy RETAIN: the connection for "${props.environmentName}" is kept when it leaves the stack; delete it from this account when no longer needed.`);
+    }
+
+    const provider = ConnectionProvider.of(this);
+    provider.allowPassRoles(roles.flatMap(([, role]) => (role ? [role.roleArn] : [])));
+
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: CONNECTION_RESOURCE_TYPE,
+      properties: {
+        [ConnectionProperty.managementAccountId]: props.managementAccountId,
+        [ConnectionProperty.environmentName]: props.environmentName,
+        [ConnectionProperty.roleArn]: props.role.roleArn,
+        [ConnectionProperty.codebuildRoleArn]: codebuildRole?.roleArn,
+        [ConnectionProperty.componentRoleArn]: componentRole?.roleArn,
+        [ConnectionProperty.tags]: props.tags && Object.keys(props.tags).length > 0 ? props.tags : undefined,
+        [ConnectionProperty.waitForAcceptance]: props.waitForAcceptance ? true : undefined,
+        [ConnectionProperty.acceptanceTimeoutSeconds]: props.waitForAcceptance ? timeoutSeconds : undefined,
+        [ConnectionProperty.retainOnDelete]: removalPolicy === RemovalPolicy.RETAIN ? true : undefined,
+        [ConnectionProperty.adoptExisting]: props.adoptExisting ? true : undefined,
+      },
+    });
+    // The handler must be able to pass the roles before it files the request.
+    resource.node.addDependency(provider.role);
+
+    this.connectionId = resource.ref;
+    this.connectionArn = resource.getAttString(ConnectionAttribute.arn);
+    this.connectionStatus = resource.getAttString(ConnectionAttribute.status);
+    this.managementAccountId = props.managementAccountId;
+    this.environmentName = props.environmentName;
+  }
+}
+
+function acceptanceTimeoutSeconds(scope: Construct, props: EnvironmentAccountConnectionProps): number {
+  if (props.acceptanceTimeout === undefined) return DEFAULT_ACCEPTANCE_TIMEOUT_SECONDS;
+  if (!props.waitForAcceptance) {
+    invalidProp(scope.node.path, 'acceptanceTimeout', props.acceptanceTimeout.toHumanString(), 'only applies with waitForAcceptance: true');
+  }
+  const seconds = props.acceptanceTimeout.toSeconds();
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_ACCEPTANCE_TIMEOUT_SECONDS) {
+    invalidProp(scope.node.path, 'acceptanceTimeout', props.acceptanceTimeout.toHumanString(), 'must be whole seconds from 1 second to 14 minutes (a Lambda function runs at most 15 minutes)');
+  }
+  return seconds;
+}
+
+function checkNotOwnAccount(scope: Construct, managementAccountId: string): void {
+  const account = Stack.of(scope).account;
+  if (!Token.isUnresolved(account) && !Token.isUnresolved(managementAccountId) && account === managementAccountId) {
+    invalidProp(scope.node.path, 'managementAccountId', managementAccountId, "is this stack's own account: a connection links an environment account to a different management account");
+  }
+}
+
+/** An EnvironmentAccountProtonRole must trust the environment this connection is for. */
+function checkRoleMatches(scope: Construct, props: EnvironmentAccountConnectionProps): void {
+  const role = props.role;
+  if (!(role instanceof EnvironmentAccountProtonRole)) return;
+  const path = scope.node.path;
+  const accountsKnown = !Token.isUnresolved(role.managementAccountId) && !Token.isUnresolved(props.managementAccountId);
+  if (accountsKnown && role.managementAccountId !== props.managementAccountId) {
+    invalidProp(path, 'role', role.node.path, `trusts management account ${role.managementAccountId}, but managementAccountId is ${props.managementAccountId}`);
+  }
+  const names = role.environmentNames;
+  const literal = !Token.isUnresolved(props.environmentName) && !names.some((name) => Token.isUnresolved(name));
+  if (literal && !names.includes('*') && !names.includes(props.environmentName)) {
+    invalidProp(path, 'role', role.node.path, `trusts environments ${JSON.stringify(names)}, not "${props.environmentName}": add it to the role's environmentNames`);
+  }
+}
+
+/** Proton needs the roles in the environment account: this stack's account. */
+function checkRoleInThisAccount(scope: Construct, prop: string, role: iam.IRole): void {
+  const path = scope.node.path;
+  checkRoleArn(path, prop, role.roleArn);
+  const stackAccount = Stack.of(scope).account;
+  const roleAccount = role.env.account;
+  if (!Token.isUnresolved(stackAccount) && !Token.isUnresolved(roleAccount) && roleAccount !== stackAccount) {
+    invalidProp(path, prop, role.roleArn, `is in account ${roleAccount}, but AWS Proton needs it in the environment account (this stack's account ${stackAccount})`);
+  }
+}

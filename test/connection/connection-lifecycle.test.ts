@@ -1,0 +1,313 @@
+import {
+  AcceptEnvironmentAccountConnectionCommand,
+  CreateEnvironmentAccountConnectionCommand,
+  DeleteEnvironmentAccountConnectionCommand,
+  RejectEnvironmentAccountConnectionCommand,
+} from '@aws-sdk/client-proton';
+import { CONNECTION_RESOURCE_TYPE } from '../../src/connection/connection-contract';
+import { clientTokenFor, onConnectionEvent } from '../../src/connection/connection-lifecycle';
+import { createEvent, deleteEvent, updateEvent } from '../support/cfn-events';
+import { ENVIRONMENT_ACCOUNT, MANAGEMENT_ACCOUNT, protonClientFor, roleArn, useLocalProton } from '../support/local-proton';
+
+const endpoint = useLocalProton();
+const WRITES = [
+  'CreateEnvironmentAccountConnection',
+  'UpdateEnvironmentAccountConnection',
+  'DeleteEnvironmentAccountConnection',
+  'TagResource',
+  'UntagResource',
+];
+
+const PROPS = {
+  ManagementAccountId: MANAGEMENT_ACCOUNT,
+  EnvironmentName: 'dev',
+  RoleArn: roleArn('proton-dev'),
+};
+
+function deps(maxAttempts = 10) {
+  const lines: string[] = [];
+  return {
+    lines,
+    deps: {
+      proton: protonClientFor(endpoint(), ENVIRONMENT_ACCOUNT, { maxAttempts }),
+      log: (line: string) => lines.push(line),
+      poll: { initialDelayMs: 20, maxDelayMs: 100 },
+    },
+  };
+}
+
+function management() {
+  return protonClientFor(endpoint(), MANAGEMENT_ACCOUNT);
+}
+
+const inAMinute = () => Date.now() + 60_000;
+
+function connections() {
+  return endpoint().admin.dump().connections;
+}
+
+function writeCalls(): number {
+  const counts = endpoint().admin.callCounts().byOperation;
+  return WRITES.reduce((sum, operation) => sum + (counts[operation] ?? 0), 0);
+}
+
+async function create(props: Record<string, any> = PROPS) {
+  const event = createEvent(CONNECTION_RESOURCE_TYPE, props);
+  const outcome = await onConnectionEvent(event, inAMinute(), deps().deps);
+  return { event, outcome, id: outcome.physicalResourceId };
+}
+
+describe('Create', () => {
+  test('files one PENDING request and returns its id, ARN and status', async () => {
+    const { event, outcome, id } = await create({ ...PROPS, Tags: { team: 'platform' } });
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(outcome.data).toEqual({
+      Id: id,
+      Arn: `arn:aws:proton:us-east-1:${ENVIRONMENT_ACCOUNT}:environment-account-connection/${id}`,
+      Status: 'PENDING',
+    });
+    expect(connections()).toEqual([
+      expect.objectContaining({
+        id,
+        status: 'PENDING',
+        environmentName: 'dev',
+        managementAccountId: MANAGEMENT_ACCOUNT,
+        environmentAccountId: ENVIRONMENT_ACCOUNT,
+        roleArn: roleArn('proton-dev'),
+        tags: { team: 'platform' },
+      }),
+    ]);
+    expect(clientTokenFor(event)).toHaveLength(64);
+    expect(endpoint().admin.callCounts().byOperation).toEqual({ CreateEnvironmentAccountConnection: 1 });
+  });
+
+  test('duplicate delivery of the same request (sequential and concurrent) yields the same connection', async () => {
+    const event = createEvent(CONNECTION_RESOURCE_TYPE, PROPS);
+    const first = await onConnectionEvent(event, inAMinute(), deps().deps);
+    const again = await Promise.all([1, 2, 3].map(() => onConnectionEvent(event, inAMinute(), deps().deps)));
+    expect(new Set(again.map((outcome) => outcome.physicalResourceId))).toEqual(new Set([first.physicalResourceId]));
+    expect(connections()).toHaveLength(1);
+  });
+
+  test('a second CloudFormation request for the same environment is refused, naming the existing connection', async () => {
+    const { id } = await create();
+    const failure = onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, PROPS), inAMinute(), deps().deps);
+    await expect(failure).rejects.toThrow(
+      new RegExp(`a PENDING connection ${id} for environment "dev" of management account ${MANAGEMENT_ACCOUNT} already exists in this account.*Set adoptExisting: true`),
+    );
+    await expect(failure).rejects.toMatchObject({ physicalResourceId: undefined });
+    expect(connections()).toHaveLength(1);
+  });
+
+  test('adoptExisting takes over the existing connection and converges its roles and tags', async () => {
+    const existing = await protonClientFor(endpoint(), ENVIRONMENT_ACCOUNT).send(new CreateEnvironmentAccountConnectionCommand({
+      managementAccountId: MANAGEMENT_ACCOUNT,
+      environmentName: 'dev',
+      roleArn: roleArn('old-role'),
+    }));
+    const existingId = existing.environmentAccountConnection!.id!;
+    await management().send(new AcceptEnvironmentAccountConnectionCommand({ id: existingId }));
+    const { id, outcome } = await create({ ...PROPS, AdoptExisting: 'true', Tags: { owner: 'platform' } });
+    expect(id).toBe(existingId);
+    expect(outcome.data!.Status).toBe('CONNECTED');
+    expect(connections()).toEqual([expect.objectContaining({ id: existingId, roleArn: roleArn('proton-dev'), tags: { owner: 'platform' }, status: 'CONNECTED' })]);
+  });
+
+  test('a REJECTED connection does not block a new request', async () => {
+    const { id } = await create();
+    await management().send(new RejectEnvironmentAccountConnectionCommand({ id }));
+    const { id: second } = await create();
+    expect(second).not.toBe(id);
+    expect(connections().map((c) => c.status).sort()).toEqual(['PENDING', 'REJECTED']);
+  });
+
+  test('bad properties (tokens at synth) fail naming the property, before any call', async () => {
+    await expect(create({ ...PROPS, EnvironmentName: 'not valid' })).rejects.toThrow(/invalid EnvironmentName "not valid": must start with a letter or digit/);
+    await expect(create({ ...PROPS, ManagementAccountId: '1234' })).rejects.toThrow(/invalid ManagementAccountId "1234": must be a 12-digit AWS account id/);
+    await expect(create({ ...PROPS, RoleArn: 'arn:aws:iam::222222222222:user/x' })).rejects.toThrow(/invalid RoleArn/);
+    await expect(create({ ...PROPS, WaitForAcceptance: 'yes' })).rejects.toThrow(/invalid WaitForAcceptance "yes": must be "true" or "false"/);
+    await expect(create({ ...PROPS, AcceptanceTimeoutSeconds: '9000' })).rejects.toThrow(/invalid AcceptanceTimeoutSeconds "9000": must be a whole number from 1 to 840/);
+    expect(endpoint().admin.callCounts().total).toBe(0);
+  });
+});
+
+describe('Update', () => {
+  test('a role change updates the connection in place', async () => {
+    const { id } = await create();
+    endpoint().admin.resetCallCounts();
+    const props = { ...PROPS, RoleArn: roleArn('proton-dev-v2'), ComponentRoleArn: roleArn('component') };
+    const outcome = await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, props), inAMinute(), deps().deps);
+    expect(outcome.physicalResourceId).toBe(id);
+    expect(connections()).toEqual([expect.objectContaining({ id, roleArn: roleArn('proton-dev-v2'), componentRoleArn: roleArn('component') })]);
+    expect(endpoint().admin.callCounts().byOperation).toEqual({ GetEnvironmentAccountConnection: 1, UpdateEnvironmentAccountConnection: 1 });
+  });
+
+  test('a new environment name files a new connection under a new physical id; the old one stays for CloudFormation to delete', async () => {
+    const { id } = await create();
+    const props = { ...PROPS, EnvironmentName: 'staging' };
+    const outcome = await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, props), inAMinute(), deps().deps);
+    expect(outcome.physicalResourceId).not.toBe(id);
+    const pairs = connections().map((c) => [c.id, c.environmentName]);
+    expect(pairs.sort()).toEqual([[id, 'dev'], [outcome.physicalResourceId, 'staging']].sort());
+    await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, id, PROPS), inAMinute(), deps().deps);
+    expect(connections().map((c) => c.environmentName)).toEqual(['staging']);
+  });
+
+  test('a new management account files a new connection', async () => {
+    const { id } = await create();
+    const props = { ...PROPS, ManagementAccountId: '333333333333' };
+    const outcome = await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, props), inAMinute(), deps().deps);
+    expect(outcome.physicalResourceId).not.toBe(id);
+    expect(connections().find((c) => c.id === outcome.physicalResourceId)!.managementAccountId).toBe('333333333333');
+  });
+
+  test('tag changes are applied: changed and added tags set, removed tags untagged', async () => {
+    const before = { ...PROPS, Tags: { team: 'platform', cost: 'a' } };
+    const { id } = await create(before);
+    endpoint().admin.resetCallCounts();
+    const after = { ...PROPS, Tags: { team: 'platform', cost: 'b', tier: 'gold' } };
+    await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, before, after), inAMinute(), deps().deps);
+    expect(connections()[0].tags).toEqual({ team: 'platform', cost: 'b', tier: 'gold' });
+    await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, after, PROPS), inAMinute(), deps().deps);
+    expect(connections()[0].tags).toEqual({});
+    expect(endpoint().admin.callCounts().byOperation).toMatchObject({ TagResource: 1, UntagResource: 1 });
+  });
+
+  test('an update that changes nothing makes no write call', async () => {
+    const props = { ...PROPS, Tags: { team: 'platform' } };
+    const { id } = await create(props);
+    endpoint().admin.resetCallCounts();
+    const outcome = await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, props, { ...props }), inAMinute(), deps().deps);
+    expect(outcome.physicalResourceId).toBe(id);
+    expect(writeCalls()).toBe(0);
+    expect(endpoint().admin.callCounts().byOperation).toEqual({ GetEnvironmentAccountConnection: 1 });
+  });
+
+  test('a connection deleted out of band is filed again', async () => {
+    const { id } = await create();
+    await protonClientFor(endpoint(), ENVIRONMENT_ACCOUNT).send(new DeleteEnvironmentAccountConnectionCommand({ id }));
+    const event = updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, { ...PROPS, RoleArn: roleArn('v2') });
+    const outcome = await onConnectionEvent(event, inAMinute(), deps().deps);
+    expect(outcome.physicalResourceId).not.toBe(id);
+    expect(connections()).toEqual([expect.objectContaining({ id: outcome.physicalResourceId, roleArn: roleArn('v2') })]);
+  });
+
+  test('a rejected connection fails the update with what to do', async () => {
+    const { id } = await create();
+    await management().send(new RejectEnvironmentAccountConnectionCommand({ id }));
+    await expect(onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, { ...PROPS, RoleArn: roleArn('v2') }), inAMinute(), deps().deps))
+      .rejects.toThrow(/was REJECTED by management account 111111111111; a rejected connection can never be used/);
+  });
+
+  test('removing a CodeBuild role fails clearly: Proton cannot remove one', async () => {
+    const withCodeBuild = { ...PROPS, CodebuildRoleArn: roleArn('codebuild') };
+    const { id } = await create(withCodeBuild);
+    await expect(onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, withCodeBuild, PROPS), inAMinute(), deps().deps))
+      .rejects.toThrow(/has codebuildRoleArn set, and AWS Proton cannot remove a role from a connection/);
+    expect(connections()[0].codebuildRoleArn).toBe(roleArn('codebuild'));
+  });
+});
+
+describe('Delete', () => {
+  test('deletes the connection', async () => {
+    const { id } = await create();
+    const outcome = await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, id, PROPS), inAMinute(), deps().deps);
+    expect(outcome.physicalResourceId).toBe(id);
+    expect(connections()).toEqual([]);
+  });
+
+  test('an already deleted connection is success', async () => {
+    const { id } = await create();
+    await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, id, PROPS), inAMinute(), deps().deps);
+    const again = onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, id, PROPS), inAMinute(), deps().deps);
+    await expect(again).resolves.toEqual({ physicalResourceId: id });
+  });
+
+  test('a Delete after a failed Create touches nothing, not even the connection that made it fail', async () => {
+    const { id } = await create();
+    const { lines, deps: failingDeps } = deps();
+    await expect(onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, PROPS), inAMinute(), failingDeps)).rejects.toThrow(/already exists/);
+    endpoint().admin.resetCallCounts();
+    await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, 'not-created-0f0e', PROPS), inAMinute(), failingDeps);
+    expect(endpoint().admin.callCounts().total).toBe(0);
+    expect(connections().map((c) => c.id)).toEqual([id]);
+    expect(lines.join('\n')).toMatch(/names no connection \(its Create failed\): nothing to delete/);
+  });
+
+  test('RETAIN keeps the connection and says so', async () => {
+    const props = { ...PROPS, RetainOnDelete: 'true' };
+    const { id } = await create(props);
+    const { lines, deps: d } = deps();
+    await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, id, props), inAMinute(), d);
+    expect(connections().map((c) => c.id)).toEqual([id]);
+    expect(lines.join('\n')).toMatch(new RegExp(`RETAIN: connection ${id} is kept`));
+  });
+});
+
+describe('waiting for acceptance', () => {
+  const WAIT = { ...PROPS, WaitForAcceptance: 'true', AcceptanceTimeoutSeconds: '5' };
+
+  async function decideWhenFiled(decide: (id: string) => Promise<unknown>) {
+    for (let i = 0; i < 200; i++) {
+      const pending = connections().find((c) => c.status === 'PENDING');
+      if (pending) return decide(pending.id!);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('no request was filed');
+  }
+
+  test('finishes once the management account accepts: CONNECTED', async () => {
+    const event = createEvent(CONNECTION_RESOURCE_TYPE, WAIT);
+    const [outcome] = await Promise.all([
+      onConnectionEvent(event, inAMinute(), deps().deps),
+      decideWhenFiled((id) => management().send(new AcceptEnvironmentAccountConnectionCommand({ id }))),
+    ]);
+    expect(outcome.data!.Status).toBe('CONNECTED');
+  });
+
+  test('a rejection fails, reporting the connection it filed so rollback deletes it', async () => {
+    const event = createEvent(CONNECTION_RESOURCE_TYPE, WAIT);
+    const [result] = await Promise.allSettled([
+      onConnectionEvent(event, inAMinute(), deps().deps),
+      decideWhenFiled((id) => management().send(new RejectEnvironmentAccountConnectionCommand({ id }))),
+    ]);
+    expect(result.status).toBe('rejected');
+    const error = (result as PromiseRejectedResult).reason;
+    const id = connections()[0].id;
+    expect(error.message).toMatch(new RegExp(`connection ${id} for environment "dev" was REJECTED by management account ${MANAGEMENT_ACCOUNT}. A rejected connection can never be used`));
+    expect(error.physicalResourceId).toBe(id);
+  });
+
+  test('gives up after the bound with what to do', async () => {
+    const started = Date.now();
+    const failure = onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, { ...WAIT, AcceptanceTimeoutSeconds: '1' }), inAMinute(), deps().deps);
+    await expect(failure).rejects.toThrow(/is still PENDING after 1 s. Accept it in management account 111111111111.*or set waitForAcceptance: false/);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    // polling backs off: a handful of reads, not one per millisecond
+    expect(endpoint().admin.callCounts().byOperation.GetEnvironmentAccountConnection).toBeLessThanOrEqual(15);
+  });
+
+  test('the Lambda deadline bounds the wait even when the timeout is longer', async () => {
+    const failure = onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, { ...WAIT, AcceptanceTimeoutSeconds: '600' }), Date.now() + 300, deps().deps);
+    await expect(failure).rejects.toThrow(/still PENDING/);
+  });
+});
+
+describe('throttling storm', () => {
+  test('half of all calls throttled: every lifecycle converges, no duplicates', async () => {
+    endpoint().admin.setFaults({ seed: 7, throttlingRate: 0.5 });
+    const names = ['alpha', 'beta', 'gamma', 'delta'];
+    const created = await Promise.all(names.map(async (name) => {
+      const props = { ...PROPS, EnvironmentName: name };
+      const outcome = await onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, props), inAMinute(), deps().deps);
+      return { props, id: outcome.physicalResourceId };
+    }));
+    expect(connections()).toHaveLength(4);
+    await Promise.all(created.map(({ props, id }) =>
+      onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, props, { ...props, RoleArn: roleArn('v2') }), inAMinute(), deps().deps)));
+    expect(connections().every((c) => c.roleArn === roleArn('v2'))).toBe(true);
+    await Promise.all(created.map(({ props, id }) => onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, id, props), inAMinute(), deps().deps)));
+    expect(connections()).toEqual([]);
+    expect(endpoint().admin.faultCounts().ThrottlingException).toBeGreaterThan(5);
+  }, 60_000);
+});
