@@ -55,7 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     // Bundle the AWS SDK: the Lambda runtime's built-in SDK no longer ships the Proton client.
     bundlingOptions: { externals: [] },
     awsSdkConnectionReuse: false,

@@ -1,0 +1,201 @@
+import { App, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentAccountProtonRole } from '../../src';
+import { awsSolutionsFindings } from '../support/nag';
+
+const MANAGEMENT = '111111111111';
+const ENVIRONMENT = '222222222222';
+const REGION = 'eu-west-1';
+
+function stackWithRole(app = new App()) {
+  const stack = new Stack(app, 'EnvironmentAccount', { env: { account: ENVIRONMENT, region: REGION } });
+  const role = new EnvironmentAccountProtonRole(stack, 'ProtonRole', { managementAccountId: MANAGEMENT, environmentNames: ['dev', 'prod'] });
+  return { app, stack, role };
+}
+
+function connect(props: Partial<EnvironmentAccountConnectionProps> = {}, setup = stackWithRole()) {
+  const connection = new EnvironmentAccountConnection(setup.stack, 'Connection', {
+    managementAccountId: MANAGEMENT,
+    environmentName: 'dev',
+    role: setup.role,
+    ...props,
+  });
+  return { ...setup, connection };
+}
+
+function policyStatements(template: Template, rolePrefix: string): any[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((policy: any) => policy.Properties.Roles.some((role: any) => role.Ref.startsWith(rolePrefix)))
+    .flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+}
+
+const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+
+describe('custom resource', () => {
+  test('passes the request\'s properties, and only those set', () => {
+    const { stack } = connect();
+    Template.fromStack(stack).hasResource('Custom::ProtonEnvironmentAccountConnection', {
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProtonEnvironmentAccountConnectionProviderHandler'), 'Arn'] },
+        ManagementAccountId: MANAGEMENT,
+        EnvironmentName: 'dev',
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProtonRole'), 'Arn'] },
+      },
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^ProtonEnvironmentAccountConnectionProviderRoleDefaultPolicy')]),
+      UpdateReplacePolicy: 'Delete',
+      DeletionPolicy: 'Delete',
+    });
+    const resource = Object.values(Template.fromStack(stack).findResources('Custom::ProtonEnvironmentAccountConnection'))[0] as any;
+    expect(Object.keys(resource.Properties).sort()).toEqual(['EnvironmentName', 'ManagementAccountId', 'RoleArn', 'ServiceToken']);
+  });
+
+  test('optional properties: companions from the role, tags, waiting, retain, adopt', () => {
+    const setup = stackWithRole();
+    const role = new EnvironmentAccountProtonRole(setup.stack, 'WithCompanions', {
+      managementAccountId: MANAGEMENT,
+      environmentNames: ['dev'],
+      codeBuildRole: {},
+      componentRole: {},
+    });
+    const { stack } = connect({
+      role,
+      tags: { team: 'platform' },
+      waitForAcceptance: true,
+      acceptanceTimeout: Duration.minutes(5),
+      removalPolicy: RemovalPolicy.RETAIN,
+      adoptExisting: true,
+    }, setup);
+    Template.fromStack(stack).hasResourceProperties('Custom::ProtonEnvironmentAccountConnection', {
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WithCompanions'), 'Arn'] },
+      CodebuildRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WithCompanionsCodeBuildRole'), 'Arn'] },
+      ComponentRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WithCompanionsComponentRole'), 'Arn'] },
+      Tags: { team: 'platform' },
+      WaitForAcceptance: true,
+      AcceptanceTimeoutSeconds: 300,
+      RetainOnDelete: true,
+      AdoptExisting: true,
+    });
+    Annotations.fromStack(stack).hasInfo('/EnvironmentAccount/Connection', Match.stringLikeRegexp('removalPolicy RETAIN'));
+  });
+
+  test('attributes: id (Ref), ARN and status (GetAtt)', () => {
+    const { stack, connection } = connect();
+    expect(stack.resolve(connection.connectionId)).toEqual({ Ref: expect.stringMatching(/^Connection/) });
+    expect(stack.resolve(connection.connectionArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Connection/), 'Arn'] });
+    expect(stack.resolve(connection.connectionStatus)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Connection/), 'Status'] });
+  });
+});
+
+describe('handler', () => {
+  test('one handler, role and log group per stack, however many connections', () => {
+    const setup = stackWithRole();
+    connect({}, setup);
+    new EnvironmentAccountConnection(setup.stack, 'Prod', { managementAccountId: MANAGEMENT, environmentName: 'prod', role: setup.role });
+    new EnvironmentAccountConnection(setup.stack, 'Other', { managementAccountId: '333333333333', environmentName: 'dev', role: iam.Role.fromRoleName(setup.stack, 'Imported', 'other') });
+    const template = Template.fromStack(setup.stack);
+    template.resourceCountIs('Custom::ProtonEnvironmentAccountConnection', 3);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Timeout: 900,
+      MemorySize: 256,
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^ProtonEnvironmentAccountConnectionProviderLogs') } },
+    });
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
+  });
+
+  test('exact IAM: own connections in this account and Region, List (no resource-level support), PassRole only for the passed roles, to Proton only', () => {
+    const setup = stackWithRole();
+    connect({}, setup);
+    new EnvironmentAccountConnection(setup.stack, 'Prod', { managementAccountId: MANAGEMENT, environmentName: 'prod', role: setup.role });
+    const template = Template.fromStack(setup.stack);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      Description: Match.stringLikeRegexp('environment account connection'),
+    });
+    const statements = policyStatements(template, 'ProtonEnvironmentAccountConnectionProviderRole');
+    expect(statements).toEqual([
+      {
+        Sid: 'ManageOwnConnections',
+        Effect: 'Allow',
+        Action: [
+          'proton:CreateEnvironmentAccountConnection',
+          'proton:GetEnvironmentAccountConnection',
+          'proton:UpdateEnvironmentAccountConnection',
+          'proton:DeleteEnvironmentAccountConnection',
+          'proton:TagResource',
+          'proton:UntagResource',
+        ],
+        Resource: arn(`:proton:${REGION}:${ENVIRONMENT}:environment-account-connection/*`),
+      },
+      { Sid: 'FindExistingConnection', Effect: 'Allow', Action: 'proton:ListEnvironmentAccountConnections', Resource: '*' },
+      {
+        Sid: 'PassRolesToProton',
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ProtonRole/), 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } },
+      },
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ProtonEnvironmentAccountConnectionProviderLogs/), 'Arn'] } },
+    ]);
+    const handlerRole = Object.values(template.findResources('AWS::IAM::Role')).find((r: any) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'lambda.amazonaws.com') as any;
+    expect(handlerRole.Properties.ManagedPolicyArns).toBeUndefined();
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).not.toContain('proton:AcceptEnvironmentAccountConnection');
+    expect(actions).not.toContain('proton:RejectEnvironmentAccountConnection');
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+  });
+
+  test('companion roles are passable; nothing else is', () => {
+    const setup = stackWithRole();
+    const role = new EnvironmentAccountProtonRole(setup.stack, 'WithCompanions', {
+      managementAccountId: MANAGEMENT, environmentNames: ['dev'], codeBuildRole: {}, componentRole: {},
+    });
+    connect({ role }, setup);
+    const passRole = policyStatements(Template.fromStack(setup.stack), 'ProtonEnvironmentAccountConnectionProviderRole').find((s) => s.Sid === 'PassRolesToProton');
+    expect(passRole.Resource).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^WithCompanions[0-9A-F]+$/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^WithCompanionsCodeBuildRole/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^WithCompanionsComponentRole/), 'Arn'] },
+    ]);
+  });
+
+  test('zero unacknowledged cdk-nag AwsSolutions findings', () => {
+    const setup = stackWithRole();
+    connect({ tags: { team: 'platform' } }, setup);
+    expect(awsSolutionsFindings(setup.app)).toEqual([]);
+  });
+});
+
+describe('validation', () => {
+  test.each([
+    [{ managementAccountId: 'abc' }, /EnvironmentAccount\/Connection: invalid managementAccountId "abc": must be a 12-digit AWS account id/],
+    [{ managementAccountId: ENVIRONMENT }, /invalid managementAccountId "222222222222": is this stack's own account/],
+    [{ environmentName: '_dev' }, /EnvironmentAccount\/Connection: invalid environmentName "_dev"/],
+    [{ environmentName: 'staging' }, /invalid role "EnvironmentAccount\/ProtonRole": trusts environments \["dev","prod"\], not "staging"/],
+    [{ managementAccountId: '333333333333' }, /invalid role "EnvironmentAccount\/ProtonRole": trusts management account 111111111111, but managementAccountId is 333333333333/],
+    [{ tags: { 'aws:reserved': 'x' } }, /invalid tags .*reserved prefix "aws:"/],
+    [{ tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, /invalid tags .*at most 50 tags \(got 51\)/],
+    [{ acceptanceTimeout: Duration.minutes(5) }, /invalid acceptanceTimeout "5 minutes": only applies with waitForAcceptance: true/],
+    [{ waitForAcceptance: true, acceptanceTimeout: Duration.minutes(20) }, /invalid acceptanceTimeout "20 minutes": must be whole seconds from 1 second to 14 minutes/],
+    [{ removalPolicy: RemovalPolicy.SNAPSHOT }, /invalid removalPolicy "snapshot": must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN/],
+  ])('%j', (props, message) => {
+    expect(() => connect(props as Partial<EnvironmentAccountConnectionProps>)).toThrow(message);
+  });
+
+  test('a role from another account is refused', () => {
+    const setup = stackWithRole();
+    const foreign = iam.Role.fromRoleArn(setup.stack, 'Foreign', 'arn:aws:iam::999999999999:role/proton');
+    expect(() => connect({ role: foreign }, setup)).toThrow(/invalid role "arn:aws:iam::999999999999:role\/proton": is in account 999999999999, but AWS Proton needs it in the environment account \(this stack's account 222222222222\)/);
+  });
+
+  test('tokens are accepted at synth and left for the handler to check', () => {
+    const setup = stackWithRole();
+    const role = iam.Role.fromRoleArn(setup.stack, 'TokenRole', `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/proton`);
+    expect(() => connect({ managementAccountId: Aws.ACCOUNT_ID, environmentName: Aws.STACK_NAME, role }, setup)).not.toThrow();
+  });
+});
