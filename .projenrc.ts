@@ -36,6 +36,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     'aws-cdk@2.1148.1',
     '@aws-sdk/client-proton@3.1029.0',
+    // same release as the Proton client: the two share one copy of the SDK core in the bundle
+    '@aws-sdk/client-ssm@3.1029.0',
     '@types/aws-lambda@^8.10.0',
     'cdk-nag@^3.0.2',
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
@@ -88,7 +90,7 @@ new javascript.TypescriptConfig(project, {
 });
 // Handler-side code is bundled by esbuild (the AWS SDK included), never required from lib/.
 project.eslint?.allowDevDeps('src/handler-runtime/**');
-project.eslint?.allowDevDeps('src/**/*-lifecycle.ts');
+project.eslint?.allowDevDeps('src/**/handler/**');
 project.eslint?.allowDevDeps('local/**');
 
 // Per-folder configs so that eslint's project service (and editors) find one for every file.

@@ -2,3 +2,4 @@ export * from './proton-role/environment-account-proton-role';
 export { CodeBuildProvisioningRoleOptions } from './proton-role/codebuild-provisioning-role';
 export { ProvisioningPermissions, ProvisioningPermissionsConfig } from './proton-role/provisioning-permissions';
 export * from './connection/environment-account-connection';
+export * from './acceptor/environment-account-connection-acceptor';

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { ConnectionHandlerFunction } from './connection-handler-function';
+import { ConnectionHandlerFunction } from './handler/connection-handler-function';
 import { acknowledgeWildcard, acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 
 const PROVIDER_ID = 'ProtonEnvironmentAccountConnectionProvider';

@@ -5,7 +5,7 @@ import {
   RejectEnvironmentAccountConnectionCommand,
 } from '@aws-sdk/client-proton';
 import { CONNECTION_RESOURCE_TYPE } from '../../src/connection/connection-contract';
-import { clientTokenFor, onConnectionEvent } from '../../src/connection/connection-lifecycle';
+import { clientTokenFor, onConnectionEvent } from '../../src/connection/handler/connection-lifecycle';
 import { createEvent, deleteEvent, updateEvent } from '../support/cfn-events';
 import { ENVIRONMENT_ACCOUNT, MANAGEMENT_ACCOUNT, protonClientFor, roleArn, useLocalProton } from '../support/local-proton';
 

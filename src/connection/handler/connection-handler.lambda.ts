@@ -1,7 +1,7 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { onConnectionEvent } from './connection-lifecycle';
-import { runCustomResource } from '../handler-runtime/custom-resource-runner';
-import { createProtonClient } from '../handler-runtime/proton-client';
+import { runCustomResource } from '../../handler-runtime/custom-resource-runner';
+import { createProtonClient } from '../../handler-runtime/proton-client';
 
 let proton: ReturnType<typeof createProtonClient> | undefined;
 

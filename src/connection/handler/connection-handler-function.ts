@@ -10,16 +10,16 @@ export interface ConnectionHandlerFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes src/connection/connection-handler.
+ * An AWS Lambda function which executes src/connection/handler/connection-handler.
  */
 export class ConnectionHandlerFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: ConnectionHandlerFunctionProps) {
     super(scope, id, {
-      description: 'src/connection/connection-handler.lambda.ts',
+      description: 'src/connection/handler/connection-handler.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/connection/connection-handler.lambda')),
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../../assets/connection/handler/connection-handler.lambda')),
     });
   }
 }

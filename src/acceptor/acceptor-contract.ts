@@ -1,0 +1,76 @@
+import { AllowListEntries } from './allow-list';
+import { PropertyError, integerProperty } from '../handler-runtime/property-parsing';
+import { accountIdProblem, environmentNameProblem } from '../shared/proton-patterns';
+
+/**
+ * The contract between the `EnvironmentAccountConnectionAcceptor` construct and its handler.
+ */
+export const ACCEPTANCE_RESOURCE_TYPE = 'Custom::ProtonConnectionAcceptance';
+
+export const AcceptanceProperty = {
+  /** `<account>/<environment name>` pairs this resource accepts and waits for. */
+  pairs: 'Pairs',
+  /** Accounts whose pending requests are accepted without waiting. */
+  accounts: 'Accounts',
+  waitTimeoutSeconds: 'WaitTimeoutSeconds',
+} as const;
+
+/** Attribute holding the accepted connection id of the pair at `index` in `Pairs`. */
+export function connectionIdAttribute(index: number): string {
+  return `ConnectionId${index}`;
+}
+
+/** How many pairs one acceptance resource holds: their ids must fit CloudFormation's 4 KB response. */
+export const PAIRS_PER_RESOURCE = 50;
+
+/** The handler can wait at most this long: Lambda stops a function after 15 minutes. */
+export const MAX_WAIT_TIMEOUT_SECONDS = 14 * 60;
+export const DEFAULT_WAIT_TIMEOUT_SECONDS = 10 * 60;
+
+/** What the continuous sweep is invoked with (the schedule's and the event rule's target input). */
+export interface SweepRequest {
+  readonly sweep: {
+    /** SSM parameter path holding the allow-list chunks. */
+    readonly allowListPath: string;
+    readonly rejectUnlisted: boolean;
+  };
+}
+
+export function isSweepRequest(event: unknown): event is SweepRequest {
+  return typeof event === 'object' && event !== null && typeof (event as SweepRequest).sweep?.allowListPath === 'string';
+}
+
+/** An acceptance resource's properties, parsed and validated. */
+export interface AcceptanceSpec {
+  readonly entries: AllowListEntries;
+  readonly waitTimeoutSeconds: number;
+}
+
+export function parseAcceptanceSpec(props: Record<string, unknown>): AcceptanceSpec {
+  const pairs = stringList(props, AcceptanceProperty.pairs);
+  for (const pair of pairs) {
+    const [account, name, extra] = pair.split('/');
+    const problem = extra !== undefined
+      ? 'must be "<account>/<environment name>"'
+      : accountIdProblem(account) ?? environmentNameProblem(name ?? '');
+    if (problem) throw new PropertyError(AcceptanceProperty.pairs, pair, problem);
+  }
+  const accounts = stringList(props, AcceptanceProperty.accounts);
+  for (const account of accounts) {
+    const problem = accountIdProblem(account);
+    if (problem) throw new PropertyError(AcceptanceProperty.accounts, account, problem);
+  }
+  return {
+    entries: { pairs, accounts },
+    waitTimeoutSeconds: integerProperty(props, AcceptanceProperty.waitTimeoutSeconds, DEFAULT_WAIT_TIMEOUT_SECONDS, 0, MAX_WAIT_TIMEOUT_SECONDS),
+  };
+}
+
+function stringList(props: Record<string, unknown>, name: string): string[] {
+  const value = props[name];
+  if (value === undefined || value === '') return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw new PropertyError(name, value, 'must be a list of strings');
+  }
+  return value as string[];
+}

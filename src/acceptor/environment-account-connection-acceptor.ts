@@ -1,0 +1,241 @@
+import { Annotations, CustomResource, Duration, Lazy, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import {
+  ACCEPTANCE_RESOURCE_TYPE,
+  AcceptanceProperty,
+  DEFAULT_WAIT_TIMEOUT_SECONDS,
+  MAX_WAIT_TIMEOUT_SECONDS,
+  PAIRS_PER_RESOURCE,
+  SweepRequest,
+  connectionIdAttribute,
+} from './acceptor-contract';
+import { AcceptorProvider } from './acceptor-provider';
+import { encodePair } from './allow-list';
+import { checkAccountId, checkEnvironmentName, invalidProp } from '../shared/validation';
+
+/** One (environment account, environment name) pair whose connection request is accepted. */
+export interface ExpectedConnection {
+  /** The environment account that files the request. */
+  readonly environmentAccountId: string;
+  /** The name of this (management) account's environment that the connection serves. */
+  readonly environmentName: string;
+}
+
+/** Keep accepting requests filed after deployment (re-filed, replaced), without a redeploy. */
+export interface ContinuousAcceptanceOptions {
+  /**
+   * How often to look for allow-listed PENDING requests.
+   * @default Schedule.rate(Duration.minutes(15))
+   */
+  readonly schedule?: events.Schedule;
+
+  /**
+   * Also look as soon as Proton reports a connection status change (EventBridge, best-effort).
+   * @default true
+   */
+  readonly onProtonEvents?: boolean;
+}
+
+/** Properties of an `EnvironmentAccountConnectionAcceptor`. */
+export interface EnvironmentAccountConnectionAcceptorProps {
+  /**
+   * The requests to accept: one per (environment account, environment name). More can be added
+   * with `addExpectedConnection()`.
+   * @default - none
+   */
+  readonly expectedConnections?: ExpectedConnection[];
+
+  /**
+   * Environment accounts whose requests are accepted for any environment name. Account-wide
+   * entries are accepted when found; deployment does not wait for them.
+   * @default - none
+   */
+  readonly trustedAccounts?: string[];
+
+  /**
+   * How long a deployment waits for each expected request to arrive (at most 14 minutes).
+   * `Duration.seconds(0)` checks once.
+   * @default Duration.minutes(10)
+   */
+  readonly waitTimeout?: Duration;
+
+  /**
+   * Keep accepting allow-listed requests after deployment, on a schedule and on Proton events.
+   * @default - accept only while deploying
+   */
+  readonly continuousAcceptance?: ContinuousAcceptanceOptions;
+
+  /**
+   * Reject PENDING requests that are not on the allow-list when sweeping (needs
+   * `continuousAcceptance`). Rejection is irreversible, and any other acceptor of this management
+   * account sees its requests rejected too. Adds a synth warning.
+   * @default false
+   */
+  readonly rejectUnlisted?: boolean;
+}
+
+/** One custom resource's share of the allow-list (and, in continuous mode, its stored copy). */
+interface Chunk {
+  readonly resource: CustomResource;
+  readonly pairs: string[];
+  readonly accounts: string[];
+}
+
+/** An SSM standard parameter holds 4 KB; keep room for JSON overhead. */
+const MAX_CHUNK_CHARS = 3_800;
+
+/**
+ * Accepts, in the management account, exactly the expected AWS Proton environment account
+ * connection requests. At deploy it waits (bounded) for each expected request and accepts it, so
+ * both deploy orders work; optionally it keeps accepting later requests for the same pairs.
+ * It never rejects unless told to, and removing it rejects and deletes nothing.
+ *
+ * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
+ */
+export class EnvironmentAccountConnectionAcceptor extends Construct {
+  /** SSM parameter path of the stored allow-list (continuous acceptance only). */
+  public readonly allowListParameterPath?: string;
+  private readonly provider: AcceptorProvider;
+  private readonly chunks: Chunk[] = [];
+  private readonly positions = new Map<string, { chunk: Chunk; index: number }>();
+  private readonly accounts = new Set<string>();
+  private readonly waitTimeoutSeconds: number;
+  private readonly continuous: boolean;
+
+  constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionAcceptorProps = {}) {
+    super(scope, id);
+    this.provider = AcceptorProvider.of(this);
+    this.waitTimeoutSeconds = waitTimeoutSeconds(this, props.waitTimeout);
+    this.continuous = props.continuousAcceptance !== undefined;
+    if (props.rejectUnlisted && !this.continuous) {
+      invalidProp(this.node.path, 'rejectUnlisted', true, 'needs continuousAcceptance: unlisted requests are rejected when the acceptor sweeps');
+    }
+    if (this.continuous) {
+      this.allowListParameterPath = `/cdk-proton-account-connections/acceptor-${this.node.addr}`;
+      this.enableContinuousAcceptance(props.continuousAcceptance!, props.rejectUnlisted ?? false);
+    }
+    this.newChunk();
+    (props.trustedAccounts ?? []).forEach((account) => this.trustAccount(account));
+    (props.expectedConnections ?? []).forEach((c) => this.addExpectedConnection(c.environmentAccountId, c.environmentName));
+    this.node.addValidation({
+      validate: () => (this.positions.size + this.accounts.size === 0
+        ? [`${this.node.path}: expects no connection: give expectedConnections or trustedAccounts, or call addExpectedConnection()`]
+        : []),
+    });
+  }
+
+  /** Accepts the request of `environmentAccountId` for `environmentName`. */
+  public addExpectedConnection(environmentAccountId: string, environmentName: string): void {
+    const path = this.node.path;
+    checkAccountId(path, 'environmentAccountId', environmentAccountId);
+    checkEnvironmentName(path, 'environmentName', environmentName);
+    const pair = encodePair(environmentAccountId, environmentName);
+    if (this.positions.has(pair)) {
+      invalidProp(path, 'expectedConnections', pair, 'lists this environment account and environment name more than once');
+    }
+    let chunk = this.chunks[this.chunks.length - 1];
+    if (chunk.pairs.length >= PAIRS_PER_RESOURCE || chunkChars(chunk, pair) > MAX_CHUNK_CHARS) chunk = this.newChunk();
+    chunk.pairs.push(pair);
+    this.positions.set(pair, { chunk, index: chunk.pairs.length - 1 });
+    this.provider.allowAcceptFrom(environmentAccountId);
+  }
+
+  /** Accepts requests from `environmentAccountId` for any environment name. */
+  public trustAccount(environmentAccountId: string): void {
+    checkAccountId(this.node.path, 'trustedAccounts', environmentAccountId);
+    if (this.accounts.has(environmentAccountId)) return;
+    const first = this.chunks[0];
+    first.accounts.push(environmentAccountId);
+    if (chunkChars(first, '') > MAX_CHUNK_CHARS) {
+      invalidProp(this.node.path, 'trustedAccounts', environmentAccountId, 'too many account-wide entries for one acceptor (about 250 fit)');
+    }
+    this.accounts.add(environmentAccountId);
+    this.provider.allowAcceptFrom(environmentAccountId);
+  }
+
+  /** The id of the accepted connection for a pair given to this acceptor (available after deployment). */
+  public connectionId(environmentAccountId: string, environmentName: string): string {
+    const position = this.positions.get(encodePair(environmentAccountId, environmentName));
+    if (!position) {
+      invalidProp(this.node.path, 'connectionId', encodePair(environmentAccountId, environmentName), 'is not an expected connection of this acceptor');
+    }
+    return position.chunk.resource.getAttString(connectionIdAttribute(position.index));
+  }
+
+  /** How many custom resources the allow-list occupies. */
+  public get resourceCount(): number {
+    return this.chunks.length;
+  }
+
+  private newChunk(): Chunk {
+    const index = this.chunks.length;
+    const pairs: string[] = [];
+    const accounts: string[] = [];
+    const resource = new CustomResource(this, index === 0 ? 'Acceptance' : `Acceptance${index}`, {
+      serviceToken: this.provider.handler.functionArn,
+      resourceType: ACCEPTANCE_RESOURCE_TYPE,
+      properties: {
+        [AcceptanceProperty.pairs]: Lazy.list({ produce: () => pairs }, { omitEmpty: true }),
+        [AcceptanceProperty.accounts]: Lazy.list({ produce: () => accounts }, { omitEmpty: true }),
+        [AcceptanceProperty.waitTimeoutSeconds]: this.waitTimeoutSeconds === DEFAULT_WAIT_TIMEOUT_SECONDS ? undefined : this.waitTimeoutSeconds,
+      },
+    });
+    resource.node.addDependency(this.provider.role);
+    const chunk = { resource, pairs, accounts };
+    this.chunks.push(chunk);
+    if (this.allowListParameterPath) {
+      new ssm.StringParameter(this, `AllowList${index}`, {
+        parameterName: `${this.allowListParameterPath}/${index}`,
+        description: `Allow-list of ${this.node.path} (part ${index}), read by its continuous acceptance`,
+        stringValue: Lazy.string({ produce: () => JSON.stringify({ pairs, accounts }) }),
+      });
+    }
+    return chunk;
+  }
+
+  private enableContinuousAcceptance(options: ContinuousAcceptanceOptions, rejectUnlisted: boolean): void {
+    const request: SweepRequest = { sweep: { allowListPath: this.allowListParameterPath!, rejectUnlisted } };
+    const target = new targets.LambdaFunction(this.provider.handler, { event: events.RuleTargetInput.fromObject(request), retryAttempts: 2 });
+    new events.Rule(this, 'Schedule', {
+      description: `Accepts allow-listed AWS Proton connection requests for ${this.node.path}`,
+      schedule: options.schedule ?? events.Schedule.rate(Duration.minutes(15)),
+      targets: [target],
+    });
+    if (options.onProtonEvents ?? true) {
+      new events.Rule(this, 'OnProtonEvents', {
+        description: `Accepts allow-listed AWS Proton connection requests for ${this.node.path} when they are filed`,
+        eventPattern: {
+          source: ['aws.proton'],
+          detailType: ['AWS Proton Environment Account Connection Status Change'],
+          detail: { status: ['PENDING'] },
+        },
+        targets: [target],
+      });
+    }
+    this.provider.allowReadAllowList(this.allowListParameterPath!);
+    if (rejectUnlisted) {
+      this.provider.allowRejectAny();
+      Annotations.of(this).addWarningV2(
+        'cdk-proton-account-connections:reject-unlisted',
+        'rejectUnlisted is on: every PENDING request to this management account that this acceptor does not list is REJECTED, irreversibly, including requests meant for other acceptors or stacks.',
+      );
+    }
+  }
+}
+
+function chunkChars(chunk: Chunk, extraPair: string): number {
+  const pairs = extraPair ? [...chunk.pairs, extraPair] : chunk.pairs;
+  return JSON.stringify({ pairs, accounts: chunk.accounts }).length;
+}
+
+function waitTimeoutSeconds(scope: Construct, timeout: Duration | undefined): number {
+  if (timeout === undefined) return DEFAULT_WAIT_TIMEOUT_SECONDS;
+  const seconds = timeout.toSeconds();
+  if (Token.isUnresolved(seconds) || !Number.isInteger(seconds) || seconds < 0 || seconds > MAX_WAIT_TIMEOUT_SECONDS) {
+    invalidProp(scope.node.path, 'waitTimeout', timeout.toHumanString(), 'must be whole seconds from 0 to 14 minutes (a Lambda function runs at most 15 minutes)');
+  }
+  return seconds;
+}

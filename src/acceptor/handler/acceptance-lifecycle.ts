@@ -1,0 +1,123 @@
+import { createHash } from 'crypto';
+import { AcceptEnvironmentAccountConnectionCommand, EnvironmentAccountConnectionSummary, ProtonClient } from '@aws-sdk/client-proton';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { AcceptanceSpec, connectionIdAttribute, parseAcceptanceSpec } from '../acceptor-contract';
+import { AllowList, decodePair, encodePair } from '../allow-list';
+import { listRequestsToThisAccount } from './connection-listing';
+import { CustomResourceOutcome } from '../../handler-runtime/cfn-response';
+import { CustomResourceFailure } from '../../handler-runtime/custom-resource-runner';
+import { DEFAULT_POLL, pollUntil } from '../../handler-runtime/polling';
+import { describeError, isProtonError } from '../../handler-runtime/proton-errors';
+
+/** What acceptance needs from its environment; tests pass a client for the local endpoint. */
+export interface AcceptanceDeps {
+  readonly proton: ProtonClient;
+  readonly log?: (line: string) => void;
+  readonly poll?: { readonly initialDelayMs: number; readonly maxDelayMs: number };
+}
+
+/**
+ * Create and Update: wait (bounded) for each allow-listed pair's request and accept it, and
+ * accept the pending requests of account-wide entries. Delete: nothing; a management account
+ * cannot delete a connection, and removing an entry never rejects one.
+ */
+export async function onAcceptanceEvent(
+  event: CloudFormationCustomResourceEvent,
+  deadline: number,
+  deps: AcceptanceDeps,
+): Promise<CustomResourceOutcome> {
+  const log = deps.log ?? console.log;
+  if (event.RequestType === 'Delete') {
+    log('acceptor entries removed: accepted connections stay as they are (a management account cannot delete a connection, and removal never rejects)');
+    return { physicalResourceId: event.PhysicalResourceId };
+  }
+  const physicalResourceId = event.RequestType === 'Create' ? acceptancePhysicalId(event) : event.PhysicalResourceId;
+  const spec = parseAcceptanceSpec(event.ResourceProperties);
+  const accepted = await acceptAll(spec, deadline, deps, log);
+  const data: Record<string, string> = {};
+  spec.entries.pairs.forEach((pair, index) => (data[connectionIdAttribute(index)] = accepted.get(pair)!));
+  return { physicalResourceId, data };
+}
+
+/** A stable physical id per stack and resource: updates never look like replacements. */
+export function acceptancePhysicalId(event: CloudFormationCustomResourceEvent): string {
+  const digest = createHash('sha256').update(`${event.StackId}\n${event.LogicalResourceId}`).digest('hex').slice(0, 24);
+  return `proton-connection-acceptance-${digest}`;
+}
+
+async function acceptAll(spec: AcceptanceSpec, deadline: number, deps: AcceptanceDeps, log: (line: string) => void): Promise<Map<string, string>> {
+  const { proton } = deps;
+  const region = await proton.config.region();
+  const accepted = new Map<string, string>();
+  const accountWide = new AllowList({ pairs: [], accounts: spec.entries.accounts });
+  const bound = Math.min(deadline, Date.now() + spec.waitTimeoutSeconds * 1000);
+  let waitingLogged = false;
+
+  const done = await pollUntil(async () => {
+    const requests = await listRequestsToThisAccount(proton, ['PENDING', 'CONNECTED', 'REJECTED']);
+    for (const request of requests) {
+      if (request.status === 'PENDING' && accountWide.allows(request)) {
+        await accept(request, deps, log);
+      }
+    }
+    for (const pair of spec.entries.pairs) {
+      if (accepted.has(pair)) continue;
+      const id = await settlePair(pair, requests, deps, log, region);
+      if (id) accepted.set(pair, id);
+    }
+    const missing = spec.entries.pairs.filter((pair) => !accepted.has(pair));
+    if (missing.length === 0) return true;
+    if (!waitingLogged) {
+      log(`waiting up to ${Math.max(0, Math.round((bound - Date.now()) / 1000))} s for requests from ${missing.join(', ')}`);
+      waitingLogged = true;
+    }
+    return undefined;
+  }, { ...(deps.poll ?? DEFAULT_POLL), deadline: bound });
+
+  if (!done) {
+    const missing = spec.entries.pairs.filter((pair) => !accepted.has(pair)).map(decodePair);
+    const names = missing.map((m) => `environment "${m.environmentName}" of account ${m.environmentAccountId}`).join(', ');
+    throw new CustomResourceFailure(
+      `no connection request arrived within ${spec.waitTimeoutSeconds} s in ${region} for ${names}. Deploy the environment account's stack (its EnvironmentAccountConnection) first, in the same Region, then deploy this stack again.`,
+    );
+  }
+  return accepted;
+}
+
+/** The pair's connection id once CONNECTED (accepting a PENDING request); undefined while none exists. */
+async function settlePair(
+  pair: string,
+  requests: EnvironmentAccountConnectionSummary[],
+  deps: AcceptanceDeps,
+  log: (line: string) => void,
+  region: string,
+): Promise<string | undefined> {
+  const mine = requests.filter((request) => encodePair(request.environmentAccountId!, request.environmentName!) === pair);
+  const connected = mine.find((request) => request.status === 'CONNECTED');
+  if (connected) return connected.id;
+  const pending = mine.find((request) => request.status === 'PENDING');
+  if (pending) return (await accept(pending, deps, log)) ? pending.id : undefined;
+  const rejected = mine.find((request) => request.status === 'REJECTED');
+  if (rejected) {
+    const { environmentAccountId, environmentName } = decodePair(pair);
+    throw new CustomResourceFailure(
+      `the connection request ${rejected.id} from account ${environmentAccountId} for environment "${environmentName}" in ${region} was REJECTED, and a rejected request can never be accepted. The environment account must file a new request (redeploy its EnvironmentAccountConnection); then deploy this stack again.`,
+    );
+  }
+  return undefined;
+}
+
+/** Accepts one request; "already accepted" is success. Returns false when it is gone or was rejected meanwhile. */
+async function accept(request: EnvironmentAccountConnectionSummary, deps: AcceptanceDeps, log: (line: string) => void): Promise<boolean> {
+  try {
+    await deps.proton.send(new AcceptEnvironmentAccountConnectionCommand({ id: request.id }));
+    log(`accepted connection ${request.id} from account ${request.environmentAccountId} for environment "${request.environmentName}"`);
+    return true;
+  } catch (error) {
+    if (isProtonError(error, 'ResourceNotFoundException') || isProtonError(error, 'ConflictException')) {
+      log(`connection ${request.id} changed while accepting it (${describeError(error)}); looking again`);
+      return false;
+    }
+    throw new CustomResourceFailure(`could not accept connection ${request.id}: ${describeError(error)}`);
+  }
+}

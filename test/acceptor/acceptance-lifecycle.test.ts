@@ -1,0 +1,193 @@
+import {
+  AcceptEnvironmentAccountConnectionCommand,
+  CreateEnvironmentAccountConnectionCommand,
+  DeleteEnvironmentAccountConnectionCommand,
+  RejectEnvironmentAccountConnectionCommand,
+} from '@aws-sdk/client-proton';
+import { ACCEPTANCE_RESOURCE_TYPE } from '../../src/acceptor/acceptor-contract';
+import { onAcceptanceEvent } from '../../src/acceptor/handler/acceptance-lifecycle';
+import { sweep } from '../../src/acceptor/handler/continuous-sweep';
+import { AllowListEntries } from '../../src/acceptor/allow-list';
+import { createEvent, deleteEvent, updateEvent } from '../support/cfn-events';
+import { ENVIRONMENT_ACCOUNT, MANAGEMENT_ACCOUNT, protonClientFor, roleArn, useLocalProton } from '../support/local-proton';
+
+const endpoint = useLocalProton();
+const OTHER_ACCOUNT = '333333333333';
+const inAMinute = () => Date.now() + 60_000;
+
+function deps() {
+  const lines: string[] = [];
+  return { lines, deps: { proton: protonClientFor(endpoint(), MANAGEMENT_ACCOUNT), log: (l: string) => lines.push(l), poll: { initialDelayMs: 20, maxDelayMs: 100 } } };
+}
+
+async function fileRequest(environmentName: string, account = ENVIRONMENT_ACCOUNT): Promise<string> {
+  const response = await protonClientFor(endpoint(), account).send(new CreateEnvironmentAccountConnectionCommand({
+    managementAccountId: MANAGEMENT_ACCOUNT,
+    environmentName,
+    roleArn: roleArn(`proton-${environmentName}`, account),
+  }));
+  return response.environmentAccountConnection!.id!;
+}
+
+function statusOf(id: string) {
+  return endpoint().admin.dump().connections.find((c) => c.id === id)?.status;
+}
+
+function acceptance(pairs: string[], extra: Record<string, unknown> = {}) {
+  return createEvent(ACCEPTANCE_RESOURCE_TYPE, { Pairs: pairs, WaitTimeoutSeconds: '5', ...extra });
+}
+
+describe('deploy-time acceptance', () => {
+  test('a request already there is accepted; its id is exposed per pair', async () => {
+    const dev = await fileRequest('dev');
+    const prod = await fileRequest('prod');
+    const outcome = await onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`, `${ENVIRONMENT_ACCOUNT}/prod`]), inAMinute(), deps().deps);
+    expect(outcome.data).toEqual({ ConnectionId0: dev, ConnectionId1: prod });
+    expect(outcome.physicalResourceId).toMatch(/^proton-connection-acceptance-[0-9a-f]{24}$/);
+    expect([statusOf(dev), statusOf(prod)]).toEqual(['CONNECTED', 'CONNECTED']);
+  });
+
+  test('a request arriving during the wait is accepted', async () => {
+    const [outcome, id] = await Promise.all([
+      onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`]), inAMinute(), deps().deps),
+      new Promise((resolve) => setTimeout(resolve, 150)).then(() => fileRequest('dev')),
+    ]);
+    expect(outcome.data).toEqual({ ConnectionId0: id });
+    expect(statusOf(id)).toBe('CONNECTED');
+  });
+
+  test('already CONNECTED is success with no Accept call', async () => {
+    const id = await fileRequest('dev');
+    await protonClientFor(endpoint(), MANAGEMENT_ACCOUNT).send(new AcceptEnvironmentAccountConnectionCommand({ id }));
+    endpoint().admin.resetCallCounts();
+    const outcome = await onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`]), inAMinute(), deps().deps);
+    expect(outcome.data).toEqual({ ConnectionId0: id });
+    expect(endpoint().admin.callCounts().byOperation).toEqual({ ListEnvironmentAccountConnections: 1 });
+  });
+
+  test('a REJECTED request fails, saying a new request must be filed', async () => {
+    const id = await fileRequest('dev');
+    await protonClientFor(endpoint(), MANAGEMENT_ACCOUNT).send(new RejectEnvironmentAccountConnectionCommand({ id }));
+    await expect(onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`]), inAMinute(), deps().deps)).rejects.toThrow(
+      new RegExp(`the connection request ${id} from account ${ENVIRONMENT_ACCOUNT} for environment "dev" in us-east-1 was REJECTED.*must file a new request`),
+    );
+  });
+
+  test('a re-filed request after a rejection is accepted', async () => {
+    const rejected = await fileRequest('dev');
+    await protonClientFor(endpoint(), MANAGEMENT_ACCOUNT).send(new RejectEnvironmentAccountConnectionCommand({ id: rejected }));
+    const refiled = await fileRequest('dev');
+    const outcome = await onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`]), inAMinute(), deps().deps);
+    expect(outcome.data).toEqual({ ConnectionId0: refiled });
+  });
+
+  test('nothing within the bound fails naming account, environment and Region, and says to deploy the environment side first', async () => {
+    const failure = onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`], { WaitTimeoutSeconds: '1' }), inAMinute(), deps().deps);
+    await expect(failure).rejects.toThrow(
+      /no connection request arrived within 1 s in us-east-1 for environment "dev" of account 222222222222. Deploy the environment account's stack \(its EnvironmentAccountConnection\) first/,
+    );
+  });
+
+  test('unlisted requests are left untouched', async () => {
+    await fileRequest('dev');
+    const unlisted = await fileRequest('sandbox');
+    const other = await fileRequest('dev', OTHER_ACCOUNT);
+    await onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`]), inAMinute(), deps().deps);
+    expect([statusOf(unlisted), statusOf(other)]).toEqual(['PENDING', 'PENDING']);
+    expect(endpoint().admin.callCounts().byOperation.RejectEnvironmentAccountConnection).toBeUndefined();
+  });
+
+  test('an account-wide entry accepts any environment of that account, without waiting', async () => {
+    const a = await fileRequest('dev', OTHER_ACCOUNT);
+    const b = await fileRequest('anything-else', OTHER_ACCOUNT);
+    const unlisted = await fileRequest('dev');
+    const outcome = await onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, { Accounts: [OTHER_ACCOUNT] }), inAMinute(), deps().deps);
+    expect(outcome.data).toEqual({});
+    expect([statusOf(a), statusOf(b), statusOf(unlisted)]).toEqual(['CONNECTED', 'CONNECTED', 'PENDING']);
+  });
+
+  test('update keeps the physical id and accepts new pairs; delete rejects and deletes nothing', async () => {
+    const dev = await fileRequest('dev');
+    const created = await onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`]), inAMinute(), deps().deps);
+    const prod = await fileRequest('prod');
+    const updated = await onAcceptanceEvent(
+      updateEvent(ACCEPTANCE_RESOURCE_TYPE, created.physicalResourceId, { Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`] }, { Pairs: [`${ENVIRONMENT_ACCOUNT}/prod`] }),
+      inAMinute(), deps().deps);
+    expect(updated).toEqual({ physicalResourceId: created.physicalResourceId, data: { ConnectionId0: prod } });
+    endpoint().admin.resetCallCounts();
+    await onAcceptanceEvent(deleteEvent(ACCEPTANCE_RESOURCE_TYPE, created.physicalResourceId, { Pairs: [`${ENVIRONMENT_ACCOUNT}/prod`] }), inAMinute(), deps().deps);
+    expect(endpoint().admin.callCounts().total).toBe(0);
+    expect([statusOf(dev), statusOf(prod)]).toEqual(['CONNECTED', 'CONNECTED']);
+  });
+
+  test('pagination: 150 pending requests, the expected ones on later pages, are found and accepted', async () => {
+    const names = Array.from({ length: 150 }, (_, i) => `env-${String(i).padStart(3, '0')}`);
+    const ids: string[] = [];
+    for (const name of names) ids.push(await fileRequest(name));
+    const pairs = [`${ENVIRONMENT_ACCOUNT}/env-149`, `${ENVIRONMENT_ACCOUNT}/env-120`, `${ENVIRONMENT_ACCOUNT}/env-000`];
+    const outcome = await onAcceptanceEvent(acceptance(pairs), inAMinute(), deps().deps);
+    expect(outcome.data).toEqual({ ConnectionId0: ids[149], ConnectionId1: ids[120], ConnectionId2: ids[0] });
+    expect(endpoint().admin.dump().connections.filter((c) => c.status === 'CONNECTED')).toHaveLength(3);
+    expect(endpoint().admin.callCounts().byOperation.ListEnvironmentAccountConnections).toBeGreaterThanOrEqual(2);
+  });
+
+  test('throttling: a third of calls throttled, every expected request still accepted', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    for (const name of names) await fileRequest(name);
+    endpoint().admin.setFaults({ seed: 11, throttlingRate: 0.3 });
+    const outcome = await onAcceptanceEvent(acceptance(names.map((n) => `${ENVIRONMENT_ACCOUNT}/${n}`)), inAMinute(), deps().deps);
+    expect(Object.keys(outcome.data!)).toHaveLength(5);
+    expect(endpoint().admin.dump().connections.every((c) => c.status === 'CONNECTED')).toBe(true);
+    expect(endpoint().admin.faultCounts().ThrottlingException).toBeGreaterThan(0);
+  }, 60_000);
+
+  test('bad properties fail naming the property', async () => {
+    await expect(onAcceptanceEvent(acceptance(['222222222222/bad name']), inAMinute(), deps().deps)).rejects.toThrow(/invalid Pairs "222222222222\/bad name"/);
+    await expect(onAcceptanceEvent(acceptance(['12/dev']), inAMinute(), deps().deps)).rejects.toThrow(/invalid Pairs "12\/dev": must be a 12-digit AWS account id/);
+    await expect(onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, { Accounts: ['x'] }), inAMinute(), deps().deps)).rejects.toThrow(/invalid Accounts "x"/);
+  });
+});
+
+describe('continuous acceptance (sweep)', () => {
+  const path = '/cdk-proton-account-connections/acceptor-test';
+  const request = (rejectUnlisted = false) => ({ sweep: { allowListPath: path, rejectUnlisted } });
+  function sweepDeps(entries: AllowListEntries) {
+    const lines: string[] = [];
+    return { lines, deps: { proton: protonClientFor(endpoint(), MANAGEMENT_ACCOUNT), loadAllowList: async (p: string) => (p === path ? entries : { pairs: [], accounts: [] }), log: (l: string) => lines.push(l) } };
+  }
+
+  test('a re-filed request for an allow-listed pair is accepted without a redeploy; unlisted ones stay PENDING', async () => {
+    const first = await fileRequest('dev');
+    await onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`]), inAMinute(), deps().deps);
+    // the environment side replaces its connection: delete, then file again
+    await protonClientFor(endpoint(), ENVIRONMENT_ACCOUNT).send(new DeleteEnvironmentAccountConnectionCommand({ id: first }));
+    const refiled = await fileRequest('dev');
+    const unlisted = await fileRequest('sandbox');
+    const result = await sweep(request(), sweepDeps({ pairs: [`${ENVIRONMENT_ACCOUNT}/dev`], accounts: [] }).deps);
+    expect(result).toEqual({ accepted: [refiled], rejected: [], leftPending: [unlisted] });
+    expect([statusOf(refiled), statusOf(unlisted)]).toEqual(['CONNECTED', 'PENDING']);
+  });
+
+  test('account-wide entries are honoured by the sweep', async () => {
+    const id = await fileRequest('whatever', OTHER_ACCOUNT);
+    const result = await sweep(request(), sweepDeps({ pairs: [], accounts: [OTHER_ACCOUNT] }).deps);
+    expect(result.accepted).toEqual([id]);
+  });
+
+  test('rejectUnlisted rejects exactly the unlisted PENDING requests', async () => {
+    const listed = await fileRequest('dev');
+    const unlisted = await fileRequest('sandbox');
+    const foreign = await fileRequest('dev', OTHER_ACCOUNT);
+    const { deps: d, lines } = sweepDeps({ pairs: [`${ENVIRONMENT_ACCOUNT}/dev`], accounts: [] });
+    const result = await sweep(request(true), d);
+    expect(result).toEqual({ accepted: [listed], rejected: [unlisted, foreign], leftPending: [] });
+    expect([statusOf(listed), statusOf(unlisted), statusOf(foreign)]).toEqual(['CONNECTED', 'REJECTED', 'REJECTED']);
+    expect(lines.join('\n')).toMatch(/REJECTED unlisted connection/);
+  });
+
+  test('an empty or missing allow-list never sweeps (and so never rejects)', async () => {
+    const id = await fileRequest('dev');
+    await expect(sweep(request(true), sweepDeps({ pairs: [], accounts: [] }).deps)).rejects.toThrow(/is empty or missing: refusing to sweep/);
+    expect(statusOf(id)).toBe('PENDING');
+  });
+});
