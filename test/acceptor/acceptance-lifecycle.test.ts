@@ -5,9 +5,9 @@ import {
   RejectEnvironmentAccountConnectionCommand,
 } from '@aws-sdk/client-proton';
 import { ACCEPTANCE_RESOURCE_TYPE } from '../../src/acceptor/acceptor-contract';
+import { AllowListEntries } from '../../src/acceptor/allow-list';
 import { onAcceptanceEvent } from '../../src/acceptor/handler/acceptance-lifecycle';
 import { sweep } from '../../src/acceptor/handler/continuous-sweep';
-import { AllowListEntries } from '../../src/acceptor/allow-list';
 import { createEvent, deleteEvent, updateEvent } from '../support/cfn-events';
 import { ENVIRONMENT_ACCOUNT, MANAGEMENT_ACCOUNT, protonClientFor, roleArn, useLocalProton } from '../support/local-proton';
 
