@@ -124,10 +124,19 @@ for (const task of project.tasks.all.filter((t) => /^bundle:.*\.lambda$/.test(t.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
 // The README's first command: the main job.
-project.addTask('demo', {
-  description: 'Synthesize the two-account example app (cdk.json) offline',
-  exec: 'cdk synth --quiet',
+const demo = project.addTask('demo', {
+  description: 'The main job: bundle the handlers, synthesize the two-account app, run its handshake on the local Proton endpoint',
 });
+demo.spawn(project.tasks.tryFind('bundle')!);
+demo.exec('cdk synth --quiet');
+demo.exec('ts-node --transpile-only --project tsconfig.dev.json local/bin/handshake-demo.ts --app cdk.out');
+
+// Benchmarks: not part of the test command (they compare timings side by side in one run).
+const bench = project.addTask('bench', {
+  description: 'Run the benchmarks and write BENCHMARKS.md and bench/synth-time.svg',
+});
+bench.spawn(project.tasks.tryFind('bundle')!);
+bench.exec('ts-node --transpile-only --project tsconfig.dev.json bench/run-benchmarks.ts');
 
 for (const [name, value] of Object.entries(OFFLINE_ENV)) {
   project.tasks.addEnvironment(name, value);

@@ -3,3 +3,4 @@ export { CodeBuildProvisioningRoleOptions } from './proton-role/codebuild-provis
 export { ProvisioningPermissions, ProvisioningPermissionsConfig } from './proton-role/provisioning-permissions';
 export * from './connection/environment-account-connection';
 export * from './acceptor/environment-account-connection-acceptor';
+export * from './link/proton-environment-link';

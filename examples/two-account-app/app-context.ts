@@ -8,11 +8,13 @@ import { App } from 'aws-cdk-lib';
 export interface TwoAccountContext {
   readonly environmentAccount: string;
   readonly managementAccount: string;
-  /** Region of the environment account stack. */
+  /** Region of the environment account's stack (`-c environmentRegion`, default `region`). */
   readonly environmentRegion: string;
-  /** Region of the management account stack (Proton connections need it to equal environmentRegion). */
+  /** Region of the management account's stack (`-c managementRegion`, default `region`). */
   readonly managementRegion: string;
   readonly environmentName: string;
+  /** Optional name of the Proton role (`-c protonRoleName`). */
+  readonly protonRoleName?: string;
 }
 
 export const PLACEHOLDERS = {
@@ -22,20 +24,20 @@ export const PLACEHOLDERS = {
   environmentName: 'dev',
 } as const;
 
-function contextString(app: App, key: string, fallback: string): string {
+function contextString(app: App, key: string): string | undefined {
   const value = app.node.tryGetContext(key);
-  if (value === undefined || value === null || value === '') return fallback;
-  return String(value);
+  return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 
-/** Reads the example's context; `managementRegion` defaults to `region`. */
+/** Reads the example's context. */
 export function readTwoAccountContext(app: App): TwoAccountContext {
-  const region = contextString(app, 'region', PLACEHOLDERS.region);
+  const region = contextString(app, 'region') ?? PLACEHOLDERS.region;
   return {
-    environmentAccount: contextString(app, 'environmentAccount', PLACEHOLDERS.environmentAccount),
-    managementAccount: contextString(app, 'managementAccount', PLACEHOLDERS.managementAccount),
-    environmentRegion: contextString(app, 'environmentRegion', region),
-    managementRegion: contextString(app, 'managementRegion', region),
-    environmentName: contextString(app, 'environmentName', PLACEHOLDERS.environmentName),
+    environmentAccount: contextString(app, 'environmentAccount') ?? PLACEHOLDERS.environmentAccount,
+    managementAccount: contextString(app, 'managementAccount') ?? PLACEHOLDERS.managementAccount,
+    environmentRegion: contextString(app, 'environmentRegion') ?? region,
+    managementRegion: contextString(app, 'managementRegion') ?? region,
+    environmentName: contextString(app, 'environmentName') ?? PLACEHOLDERS.environmentName,
+    protonRoleName: contextString(app, 'protonRoleName'),
   };
 }

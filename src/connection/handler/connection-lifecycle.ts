@@ -11,12 +11,12 @@ import {
   UpdateEnvironmentAccountConnectionCommand,
 } from '@aws-sdk/client-proton';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { ConnectionAttribute, ConnectionSpec, parseConnectionSpec } from '../connection-contract';
 import { CustomResourceOutcome } from '../../handler-runtime/cfn-response';
 import { CustomResourceFailure } from '../../handler-runtime/custom-resource-runner';
 import { DEFAULT_POLL, pollUntil } from '../../handler-runtime/polling';
 import { describeError, isProtonError } from '../../handler-runtime/proton-errors';
 import { CONNECTION_ID_PATTERN, CLIENT_TOKEN_MAX_LENGTH } from '../../shared/proton-patterns';
+import { ConnectionAttribute, ConnectionSpec, parseConnectionSpec } from '../connection-contract';
 
 /** What the lifecycle needs from its environment; tests pass a client for the local endpoint. */
 export interface ConnectionLifecycleDeps {

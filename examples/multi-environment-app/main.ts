@@ -1,0 +1,13 @@
+/**
+ * The multi-environment example: one management account, several environment accounts and
+ * environments, from a small config (platform-config.ts). One line per environment.
+ *
+ *   npx cdk synth --app "npx ts-node --transpile-only --project tsconfig.dev.json examples/multi-environment-app/main.ts"
+ */
+import { App } from 'aws-cdk-lib';
+import { buildMultiEnvironmentApp } from './multi-environment-app';
+import { PLATFORM } from './platform-config';
+
+const app = new App();
+buildMultiEnvironmentApp(app, PLATFORM);
+app.synth();
