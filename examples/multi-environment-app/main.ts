@@ -2,7 +2,7 @@
  * The multi-environment example: one management account, several environment accounts and
  * environments, from a small config (platform-config.ts). One line per environment.
  *
- *   npx cdk synth --app "npx ts-node --transpile-only --project tsconfig.dev.json examples/multi-environment-app/main.ts"
+ *   npx cdk synth --app "node --require ts-node/register/transpile-only examples/multi-environment-app/main.ts"
  */
 import { App } from 'aws-cdk-lib';
 import { buildMultiEnvironmentApp } from './multi-environment-app';
