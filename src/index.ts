@@ -4,3 +4,4 @@ export { ProvisioningPermissions, ProvisioningPermissionsConfig } from './proton
 export * from './connection/environment-account-connection';
 export * from './acceptor/environment-account-connection-acceptor';
 export * from './link/proton-environment-link';
+export * from './hardening/handler-options';

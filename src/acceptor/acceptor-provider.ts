@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { AcceptorHandlerFunction } from './handler/acceptor-handler-function';
+import { HandlerOptionsRecord, checkSameHandlerOptions, hardenHandler, resolveHandlerOptions } from '../hardening/handler-hardening';
+import { HandlerOptions } from '../hardening/handler-options';
 import { acknowledgeWildcard, acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 
 const PROVIDER_ID = 'ProtonConnectionAcceptorProvider';
@@ -13,9 +15,18 @@ const PROVIDER_ID = 'ProtonConnectionAcceptorProvider';
  * environment accounts' connections, Reject only when an acceptor opts into rejectUnlisted.
  */
 export class AcceptorProvider extends Construct {
-  public static of(scope: IConstruct): AcceptorProvider {
+  /**
+   * The provider of `scope`'s stack, created with `handlerOptions` on first use; a later caller
+   * must give the same options or none.
+   */
+  public static of(scope: IConstruct, handlerOptions?: HandlerOptions): AcceptorProvider {
     const stack = Stack.of(scope);
-    return (stack.node.tryFindChild(PROVIDER_ID) as AcceptorProvider | undefined) ?? new AcceptorProvider(stack, PROVIDER_ID);
+    const existing = stack.node.tryFindChild(PROVIDER_ID) as AcceptorProvider | undefined;
+    if (existing) {
+      checkSameHandlerOptions(scope.node.path, 'acceptor handler', existing.handlerOptions, handlerOptions);
+      return existing;
+    }
+    return new AcceptorProvider(stack, PROVIDER_ID, handlerOptions, scope.node.path);
   }
 
   public readonly handler: AcceptorHandlerFunction;
@@ -23,9 +34,11 @@ export class AcceptorProvider extends Construct {
   private readonly accept: iam.PolicyStatement;
   private readonly acceptAccounts = new Set<string>();
   private rejectGranted = false;
+  private readonly handlerOptions: HandlerOptionsRecord;
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, handlerOptions: HandlerOptions | undefined, requestedBy: string) {
     super(scope, id);
+    this.handlerOptions = resolveHandlerOptions(this, handlerOptions, requestedBy);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Accepts the allow-listed AWS Proton environment account connection requests',
@@ -39,7 +52,8 @@ export class AcceptorProvider extends Construct {
     this.role.addToPrincipalPolicy(this.accept);
     acknowledgeWildcard(this.role, 'Resource::*', 'proton:ListEnvironmentAccountConnections supports no resource-level permissions.');
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    const hardened = hardenHandler(this, this.role, this.handlerOptions.effective, 'AWS Proton connection acceptor handler');
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN, ...hardened.logGroupProps });
     logGroup.grantWrite(this.role);
     this.handler = new AcceptorHandlerFunction(this, 'Handler', {
       role: this.role,
@@ -47,7 +61,9 @@ export class AcceptorProvider extends Construct {
       timeout: Duration.minutes(15),
       memorySize: 256,
       description: 'AWS Proton environment account connection acceptor (cdk-proton-account-connections)',
+      ...hardened.functionProps,
     });
+    hardened.dependencies.forEach((dependency) => this.handler.node.addDependency(dependency));
   }
 
   /** Allows accepting requests from this environment account (its connections in this Region). */

@@ -14,6 +14,7 @@ import {
 } from './acceptor-contract';
 import { AcceptorProvider } from './acceptor-provider';
 import { encodePair } from './allow-list';
+import { HandlerOptions } from '../hardening/handler-options';
 import { checkAccountId, checkEnvironmentName, invalidProp } from '../shared/validation';
 
 /** One (environment account, environment name) pair whose connection request is accepted. */
@@ -75,6 +76,13 @@ export interface EnvironmentAccountConnectionAcceptorProps {
    * @default false
    */
   readonly rejectUnlisted?: boolean;
+
+  /**
+   * Hardening of the stack's shared acceptor handler (VPC, encrypted log group, reserved
+   * concurrency). Every acceptor of a stack must give the same options, or none.
+   * @default - no hardening, unless a `HandlerOptionsInjection` property injector supplies it
+   */
+  readonly handlerOptions?: HandlerOptions;
 }
 
 /** One custom resource's share of the allow-list (and, in continuous mode, its stored copy). */
@@ -107,7 +115,7 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionAcceptorProps = {}) {
     super(scope, id);
-    this.provider = AcceptorProvider.of(this);
+    this.provider = AcceptorProvider.of(this, props.handlerOptions);
     this.waitTimeoutSeconds = waitTimeoutSeconds(this, props.waitTimeout);
     this.continuous = props.continuousAcceptance !== undefined;
     if (props.rejectUnlisted && !this.continuous) {

@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { ConnectionHandlerFunction } from './handler/connection-handler-function';
+import { HandlerOptionsRecord, checkSameHandlerOptions, hardenHandler, resolveHandlerOptions } from '../hardening/handler-hardening';
+import { HandlerOptions } from '../hardening/handler-options';
 import { acknowledgeWildcard, acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 
 const PROVIDER_ID = 'ProtonEnvironmentAccountConnectionProvider';
@@ -12,10 +14,18 @@ const PROVIDER_ID = 'ProtonEnvironmentAccountConnectionProvider';
  * and log group. Found with `ConnectionProvider.of(scope)`; created on first use.
  */
 export class ConnectionProvider extends Construct {
-  /** The provider of `scope`'s stack. */
-  public static of(scope: IConstruct): ConnectionProvider {
+  /**
+   * The provider of `scope`'s stack, created with `handlerOptions` on first use; a later caller
+   * must give the same options or none.
+   */
+  public static of(scope: IConstruct, handlerOptions?: HandlerOptions): ConnectionProvider {
     const stack = Stack.of(scope);
-    return (stack.node.tryFindChild(PROVIDER_ID) as ConnectionProvider | undefined) ?? new ConnectionProvider(stack, PROVIDER_ID);
+    const existing = stack.node.tryFindChild(PROVIDER_ID) as ConnectionProvider | undefined;
+    if (existing) {
+      checkSameHandlerOptions(scope.node.path, 'connection handler', existing.handlerOptions, handlerOptions);
+      return existing;
+    }
+    return new ConnectionProvider(stack, PROVIDER_ID, handlerOptions, scope.node.path);
   }
 
   /** The ARN custom resources name as their `ServiceToken`. */
@@ -24,9 +34,11 @@ export class ConnectionProvider extends Construct {
   public readonly role: iam.Role;
   private readonly passRole: iam.PolicyStatement;
   private readonly passedRoleArns = new Set<string>();
+  private readonly handlerOptions: HandlerOptionsRecord;
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, handlerOptions: HandlerOptions | undefined, requestedBy: string) {
     super(scope, id);
+    this.handlerOptions = resolveHandlerOptions(this, handlerOptions, requestedBy);
     const stack = Stack.of(this);
     const connectionArns = stack.formatArn({ service: 'proton', resource: 'environment-account-connection', resourceName: '*' });
 
@@ -58,9 +70,11 @@ export class ConnectionProvider extends Construct {
     });
     this.role.addToPrincipalPolicy(this.passRole);
 
+    const hardened = hardenHandler(this, this.role, this.handlerOptions.effective, 'AWS Proton environment account connection handler');
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
+      ...hardened.logGroupProps,
     });
     logGroup.grantWrite(this.role);
 
@@ -70,7 +84,9 @@ export class ConnectionProvider extends Construct {
       timeout: Duration.minutes(15),
       memorySize: 256,
       description: 'AWS Proton environment account connections (cdk-proton-account-connections)',
+      ...hardened.functionProps,
     });
+    hardened.dependencies.forEach((dependency) => this.handler.node.addDependency(dependency));
     this.serviceToken = this.handler.functionArn;
 
     acknowledgeWildcardResource(this.role, connectionArns,

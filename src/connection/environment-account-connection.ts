@@ -9,6 +9,7 @@ import {
   MAX_ACCEPTANCE_TIMEOUT_SECONDS,
 } from './connection-contract';
 import { ConnectionProvider } from './connection-provider';
+import { HandlerOptions } from '../hardening/handler-options';
 import { EnvironmentAccountProtonRole } from '../proton-role/environment-account-proton-role';
 import { checkAccountId, checkEnvironmentName, checkRoleArn, checkTags, invalidProp } from '../shared/validation';
 
@@ -80,6 +81,13 @@ export interface EnvironmentAccountConnectionProps {
    * @default false
    */
   readonly adoptExisting?: boolean;
+
+  /**
+   * Hardening of the stack's shared connection handler (VPC, encrypted log group, reserved
+   * concurrency). Every connection of a stack must give the same options, or none.
+   * @default - no hardening, unless a `HandlerOptionsInjection` property injector supplies it
+   */
+  readonly handlerOptions?: HandlerOptions;
 }
 
 /**
@@ -127,7 +135,7 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
       Annotations.of(this).addInfo(`removalPolicy RETAIN: the connection for "${props.environmentName}" is kept when it leaves the stack; delete it from this account when no longer needed.`);
     }
 
-    const provider = ConnectionProvider.of(this);
+    const provider = ConnectionProvider.of(this, props.handlerOptions);
     provider.allowPassRoles(roles.flatMap(([, role]) => (role ? [role.roleArn] : [])));
 
     const resource = new CustomResource(this, 'Resource', {

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EnvironmentAccountConnectionAcceptor } from '../acceptor/environment-account-connection-acceptor';
 import { EnvironmentAccountConnection } from '../connection/environment-account-connection';
+import { HandlerOptions } from '../hardening/handler-options';
 import { CodeBuildProvisioningRoleOptions } from '../proton-role/codebuild-provisioning-role';
 import { ComponentRoleOptions, EnvironmentAccountProtonRole } from '../proton-role/environment-account-proton-role';
 import { ProvisioningPermissions } from '../proton-role/provisioning-permissions';
@@ -57,6 +58,14 @@ export interface ProtonEnvironmentLinkProps {
    * @default - none
    */
   readonly tags?: { [key: string]: string };
+
+  /**
+   * Hardening of the connection handler in the environment account's stack (the acceptor's
+   * handler takes the acceptor's own `handlerOptions`). Every connection and link of a stack must
+   * give the same options, or none.
+   * @default - no hardening, unless a `HandlerOptionsInjection` property injector supplies it
+   */
+  readonly handlerOptions?: HandlerOptions;
 }
 
 /**
@@ -95,6 +104,7 @@ export class ProtonEnvironmentLink extends Construct {
       environmentName: props.environmentName,
       role: this.role,
       tags: props.tags,
+      handlerOptions: props.handlerOptions,
     });
     props.acceptor.addExpectedConnection(environmentStack.account, props.environmentName);
     this.acceptedConnectionId = props.acceptor.connectionId(environmentStack.account, props.environmentName);
