@@ -1,0 +1,108 @@
+/**
+ * The benchmarks: `npx projen bench`. Measures the library against the aws-cdk-lib-only floor
+ * side by side in one run, and writes BENCHMARKS.md and bench/synth-time.svg.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { findBundles, measureColdStart } from './cold-start';
+import { compileApps } from './compile-apps';
+import { measureLifecycle } from './lifecycle';
+import { describeMachine } from './machine';
+import { renderReport } from './report';
+import { BenchResults } from './results';
+import { renderChart } from './svg-plot';
+import { ManagementResult, measureManagement, measureOneStack, measureScaling, ScalingPoint } from './synth-bench';
+import { checkTargets } from './targets';
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT = path.join(__dirname, 'out', 'runs');
+
+/** N → runs per side (fewer for the slowest, to keep the bench under ~10 minutes). */
+const SCALING_RUNS: Array<[number, number]> = [[1, 5], [10, 5], [100, 5], [500, 3]];
+const ONE_STACK_KS = [1, 2, 10];
+const COLD_START_RUNS = 20;
+const HANDSHAKE_RUNS = 5;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+  const log = (line: string) => console.log(line);
+  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.mkdirSync(OUT, { recursive: true });
+
+  log('==> compiling the bench apps (esbuild)');
+  const apps = compileApps();
+
+  log('==> 1. synth time and template bytes, N environment pairs (floor and library interleaved)');
+  const scaling: ScalingPoint[] = [];
+  for (const [n, runs] of SCALING_RUNS) {
+    const point = await measureScaling(apps, OUT, n, runs, log);
+    scaling.push(point);
+    log(`  N=${n}: floor ${(point.sides.floor.medianMs / 1000).toFixed(2)} s, library ${(point.sides.library.medianMs / 1000).toFixed(2)} s, ` +
+      `ratio ${(point.sides.library.medianMs / point.sides.floor.medianMs).toFixed(2)}× (${elapsed()})`);
+    fs.rmSync(path.join(OUT, `pairs-floor-${n}`), { recursive: true, force: true });
+    fs.rmSync(path.join(OUT, `pairs-library-${n}`), { recursive: true, force: true });
+  }
+
+  log('==> 2. one environment stack with k connections');
+  const oneStack = await measureOneStack(apps, OUT, ONE_STACK_KS);
+  log(`  bytes floor ${oneStack.bytes.floor.join(', ')}; library ${oneStack.bytes.library.join(', ')} (${elapsed()})`);
+
+  log('==> 3. management stack with 1,000 allow-listed pairs');
+  const management: ManagementResult[] = [];
+  for (const [accounts, continuous, runs] of [[100, false, 3], [100, true, 3], [1000, false, 1]] as const) {
+    const m = await measureManagement(apps, OUT, 1000, accounts, continuous, runs);
+    management.push(m);
+    log(`  ${accounts} accounts, continuous ${continuous}: ${m.resources} resources, ${m.bytes} bytes, ${(m.medianMs / 1000).toFixed(2)} s (${elapsed()})`);
+  }
+
+  log('==> 4. handler bundles and cold start');
+  const coldStarts = [];
+  for (const bundle of findBundles(path.join(ROOT, 'assets'))) {
+    const c = await measureColdStart(bundle, apps.coldStartChild, COLD_START_RUNS);
+    coldStarts.push(c);
+    log(`  ${bundle.name}: ${bundle.bytes} bytes, spawn -> response ${c.spawnToResponseMs.toFixed(0)} ms (require ${c.requireMs.toFixed(0)} ms, handle ${c.handleMs.toFixed(0)} ms)`);
+  }
+
+  log('==> 5. Proton API calls per lifecycle, and request filed -> CONNECTED');
+  const lifecycle = await measureLifecycle(apps, OUT, HANDSHAKE_RUNS, log);
+  log(`  total ${lifecycle.total} calls (${elapsed()})`);
+
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: describeMachine(),
+    wallMs: Date.now() - started,
+    scaling,
+    oneStack,
+    management,
+    coldStarts,
+    lifecycle,
+  };
+  const checks = checkTargets(results);
+  fs.writeFileSync(path.join(__dirname, 'synth-time.svg'), renderChart({
+    title: 'Synth time: ProtonEnvironmentLink vs aws-cdk-lib floor',
+    xLabel: 'environment pairs N (log scale); library / floor under each N',
+    yLabel: 'synth time, s (median, fresh node process)',
+    series: [
+      { label: 'aws-cdk-lib floor', color: '#7f7f7f', points: scaling.map((p) => ({ x: p.n, y: p.sides.floor.medianMs / 1000 })) },
+      { label: 'this library', color: '#1f77b4', points: scaling.map((p) => ({ x: p.n, y: p.sides.library.medianMs / 1000 })) },
+    ],
+    xNotes: Object.fromEntries(scaling.map((p) => [p.n, `${(p.sides.library.medianMs / p.sides.floor.medianMs).toFixed(2)}×`])),
+  }));
+  fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), renderReport(results, checks));
+  fs.writeFileSync(path.join(__dirname, 'out', 'results.json'), JSON.stringify({ ...results, checks }, replacer, 1));
+
+  log('==> targets');
+  for (const c of checks) log(`  ${c.pass ? 'PASS' : 'MISS'}  ${c.target}: ${c.measured}`);
+  log(`==> wrote BENCHMARKS.md and bench/synth-time.svg in ${elapsed()}`);
+}
+
+/** Templates are large: keep them out of results.json. */
+function replacer(key: string, value: unknown): unknown {
+  return key === 'template' || key === 'templates' ? undefined : value;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
