@@ -1,0 +1,290 @@
+/**
+ * Drives the connection and acceptance lifecycles in process the way CloudFormation and Lambda
+ * would: events with a RequestId per request, duplicate delivery (concurrent or sequential) of
+ * the same event, Lambda's two retries of an invocation that throws a retryable error, first
+ * response wins, stack operations with CloudFormation's cleanup and rollback phases.
+ */
+import { ProtonClient } from '@aws-sdk/client-proton';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { FaultTally, REGION } from './fault-harness';
+import { credentialsForAccount } from '../../local/local-credentials';
+import type { LocalProton } from '../../local/proton-endpoint';
+import { ACCEPTANCE_RESOURCE_TYPE } from '../../src/acceptor/acceptor-contract';
+import { onAcceptanceEvent } from '../../src/acceptor/handler/acceptance-lifecycle';
+import { CONNECTION_RESOURCE_TYPE } from '../../src/connection/connection-contract';
+import { onConnectionEvent } from '../../src/connection/handler/connection-lifecycle';
+import { CustomResourceFailure, notCreatedPhysicalId } from '../../src/handler-runtime/custom-resource-runner';
+import { PROTON_MAX_ATTEMPTS } from '../../src/handler-runtime/proton-client';
+
+export type Props = Record<string, unknown>;
+
+export interface StackModel {
+  readonly name: string;
+  readonly account: string;
+  readonly stackId: string;
+}
+
+/** What CloudFormation remembers about one custom resource. */
+export interface ResourceModel {
+  readonly stack: StackModel;
+  readonly logicalId: string;
+  readonly type: typeof CONNECTION_RESOURCE_TYPE | typeof ACCEPTANCE_RESOURCE_TYPE;
+  props: Props;
+  physicalId?: string;
+  data?: Record<string, string>;
+}
+
+export interface CfnResponse {
+  readonly status: 'SUCCESS' | 'FAILED';
+  readonly physicalId: string;
+  readonly data: Record<string, string>;
+  readonly reason?: string;
+}
+
+/** How each event is delivered: chosen per event from the run's PRNG unless forced. */
+export type DeliveryMode = 'single' | 'concurrent' | 'sequential';
+
+const SERVICE_TOKEN = (account: string) => `arn:aws:lambda:${REGION}:${account}:function:handler`;
+const RETRYABLE = /ThrottlingException|InternalServerException|ECONNRESET|socket hang up|TimeoutError|ECONNREFUSED|EPIPE|retry token|RequestTimeout/i;
+
+export function stackModel(name: string, account: string, seed: number): StackModel {
+  const suffix = `${seed.toString(16).padStart(8, '0')}-0000-4000-8000-${name.length.toString(16).padStart(12, '0')}`;
+  return { name, account, stackId: `arn:aws:cloudformation:${REGION}:${account}:stack/${name}/${suffix}` };
+}
+
+/** The parts of the SDK's default adaptive retry strategy that `compressRetryTime` touches. */
+interface AdaptiveStrategyInternals {
+  rateLimiter: { getCurrentTimeInSeconds: () => number; constructor: { setTimeoutFn: (fn: () => void, delay: number) => unknown } };
+  refreshRetryTokenForRetry: (token: RetryToken, errorInfo: unknown) => Promise<RetryToken>;
+  /** Where this SDK version computes (and sleeps) the backoff. */
+  standardRetryStrategy?: { retryBackoffStrategy?: { computeNextBackoffDelay: (attempt: number) => number } };
+}
+interface RetryToken {
+  getRetryDelay(): number;
+}
+
+/**
+ * Runs the client's own retry strategy (the SDK's default adaptive strategy: same attempts,
+ * retry quota, error classification and client-side rate limiter) on a clock `scale` times
+ * faster: backoff sleeps and rate-limiter waits are divided by `scale`, and the limiter measures
+ * time on the same fast clock. Nothing else changes; scale 1 leaves the client untouched.
+ */
+export async function compressRetryTime(client: ProtonClient, scale: number): Promise<void> {
+  if (scale === 1) return;
+  const strategy = (await client.config.retryStrategy()) as unknown as AdaptiveStrategyInternals;
+  if (!strategy.rateLimiter || typeof strategy.refreshRetryTokenForRetry !== 'function') {
+    throw new Error('compressRetryTime: the client does not use the SDK\'s adaptive retry strategy');
+  }
+  const t0 = Date.now();
+  strategy.rateLimiter.getCurrentTimeInSeconds = () => (t0 + (Date.now() - t0) * scale) / 1000;
+  strategy.rateLimiter.constructor.setTimeoutFn = (fn, delay) => setTimeout(fn, delay / scale);
+  const backoff = strategy.standardRetryStrategy?.retryBackoffStrategy;
+  if (!backoff) throw new Error('compressRetryTime: unknown SDK retry strategy layout');
+  const compute = backoff.computeNextBackoffDelay.bind(backoff);
+  backoff.computeNextBackoffDelay = (attempt) => compute(attempt) / scale;
+  const refresh = strategy.refreshRetryTokenForRetry.bind(strategy);
+  strategy.refreshRetryTokenForRetry = async (token, errorInfo) => {
+    const next = await refresh(token, errorInfo);
+    const scaled = Object.create(next) as RetryToken;
+    scaled.getRetryDelay = () => next.getRetryDelay() / scale;
+    return scaled;
+  };
+}
+
+export class CloudFormationEmulation {
+  public readonly log: string[] = [];
+  private readonly clients = new Map<string, Promise<ProtonClient>>();
+  private requests = 0;
+
+  constructor(
+    private readonly seed: number,
+    private readonly endpoint: LocalProton,
+    private readonly tally: FaultTally,
+    private readonly random: () => number,
+    private readonly options: { readonly forcedMode?: DeliveryMode; readonly timeScale?: number } = {},
+  ) {}
+
+  /**
+   * One client per account per run (a warm Lambda container), configured as `createProtonClient()`
+   * is (10 attempts, adaptive). With `timeScale` its clock runs faster (see `compressRetryTime`).
+   */
+  public client(account: string): Promise<ProtonClient> {
+    let client = this.clients.get(account);
+    if (!client) {
+      const created = new ProtonClient({
+        endpoint: this.endpoint.url,
+        region: REGION,
+        credentials: credentialsForAccount(account),
+        maxAttempts: PROTON_MAX_ATTEMPTS,
+        retryMode: 'adaptive',
+      });
+      client = compressRetryTime(created, this.options.timeScale ?? 1).then(() => created);
+      this.clients.set(account, client);
+    }
+    return client;
+  }
+
+  public async destroyClients(): Promise<void> {
+    for (const client of this.clients.values()) (await client).destroy();
+    this.clients.clear();
+  }
+
+  /** A new request (deterministic RequestId per seed and request number). */
+  public event(
+    requestType: 'Create' | 'Update' | 'Delete',
+    resource: ResourceModel,
+    props: Props,
+    physicalId?: string,
+    oldProps?: Props,
+  ): CloudFormationCustomResourceEvent {
+    this.requests += 1;
+    const requestId = `${this.seed.toString(16).padStart(8, '0')}-${this.requests.toString(16).padStart(4, '0')}-4000-8000-000000000000`;
+    const base = {
+      ServiceToken: SERVICE_TOKEN(resource.stack.account),
+      ResponseURL: 'http://127.0.0.1:9/unused',
+      StackId: resource.stack.stackId,
+      RequestId: requestId,
+      LogicalResourceId: resource.logicalId,
+      ResourceType: resource.type,
+      ResourceProperties: { ServiceToken: SERVICE_TOKEN(resource.stack.account), ...props },
+    };
+    if (requestType === 'Create') return { ...base, RequestType: 'Create' };
+    if (requestType === 'Delete') return { ...base, RequestType: 'Delete', PhysicalResourceId: physicalId! };
+    return {
+      ...base,
+      RequestType: 'Update',
+      PhysicalResourceId: physicalId!,
+      OldResourceProperties: { ServiceToken: SERVICE_TOKEN(resource.stack.account), ...oldProps },
+    };
+  }
+
+  /** Delivers an event once or twice (same object, same RequestId); CloudFormation keeps the first response. */
+  public async deliver(event: CloudFormationCustomResourceEvent): Promise<CfnResponse> {
+    const r = this.random();
+    const mode: DeliveryMode = this.options.forcedMode ?? (r < 0.5 ? 'single' : r < 0.75 ? 'concurrent' : 'sequential');
+    if (mode === 'single') return this.invoke(event);
+    this.tally.duplicateDeliveries += 1;
+    const responses: CfnResponse[] = [];
+    if (mode === 'concurrent') {
+      await Promise.all([0, 1].map(async () => {
+        responses.push(await this.invoke(event));
+      }));
+    } else {
+      responses.push(await this.invoke(event));
+      responses.push(await this.invoke(event));
+    }
+    const [first, second] = responses;
+    if (first.status === 'SUCCESS' && second.status === 'SUCCESS' && first.physicalId !== second.physicalId) {
+      this.tally.violation(this.seed, 'duplicates',
+        `${mode} duplicate delivery of ${event.RequestType} ${event.LogicalResourceId} (${event.RequestId}) answered two physical ids: ${first.physicalId} and ${second.physicalId}`);
+    }
+    return first;
+  }
+
+  /** One asynchronous Lambda invocation: the handler, retried twice by Lambda when it throws a retryable error. */
+  private async invoke(event: CloudFormationCustomResourceEvent): Promise<CfnResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.lifecycle(event);
+        this.log.push(`${event.RequestType} ${event.LogicalResourceId} SUCCESS ${outcome.physicalResourceId}`);
+        return { status: 'SUCCESS', physicalId: outcome.physicalResourceId, data: outcome.data ?? {} };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (attempt < 3 && RETRYABLE.test(message)) {
+          this.tally.lambdaRetries += 1;
+          this.log.push(`${event.RequestType} ${event.LogicalResourceId} Lambda retry ${attempt}: ${message}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          continue;
+        }
+        // What runCustomResource reports: the failure's id, the id CloudFormation knows, or a placeholder.
+        const physicalId = (error instanceof CustomResourceFailure && error.physicalResourceId)
+          || ('PhysicalResourceId' in event ? event.PhysicalResourceId : undefined) || notCreatedPhysicalId(event);
+        this.tally.failedResponses += 1;
+        this.log.push(`${event.RequestType} ${event.LogicalResourceId} FAILED ${physicalId}: ${message}`);
+        return { status: 'FAILED', physicalId, data: {}, reason: message };
+      }
+    }
+  }
+
+  private async lifecycle(event: CloudFormationCustomResourceEvent) {
+    const account = event.StackId.split(':')[4];
+    const deps = {
+      proton: await this.client(account),
+      log: (line: string) => this.log.push(`  ${event.LogicalResourceId}: ${line}`),
+      poll: { initialDelayMs: 20, maxDelayMs: 200 },
+    };
+    const deadline = Date.now() + 60_000;
+    return event.ResourceType === CONNECTION_RESOURCE_TYPE ? onConnectionEvent(event, deadline, deps) : onAcceptanceEvent(event, deadline, deps);
+  }
+
+  // ---- stack operations ----
+
+  /** CREATE: every resource concurrently; on a failure, ROLLBACK deletes everything created (the failed one by its reported id). */
+  public async createStack(resources: ResourceModel[]): Promise<{ ok: boolean; rollbackOk: boolean }> {
+    const responses = await Promise.all(resources.map(async (res) => {
+      const response = await this.deliver(this.event('Create', res, res.props));
+      res.physicalId = response.physicalId;
+      res.data = response.data;
+      return response;
+    }));
+    if (responses.every((r) => r.status === 'SUCCESS')) return { ok: true, rollbackOk: true };
+    const rollbackOk = await this.deleteAll(resources);
+    return { ok: false, rollbackOk };
+  }
+
+  /**
+   * UPDATE: the changed resources concurrently, then the cleanup phase deletes replaced physical
+   * ids. On a failure, UPDATE_ROLLBACK sends the updated resources an Update with old and new
+   * properties swapped and deletes replacements (as the local deployer does).
+   */
+  public async updateStack(changes: Array<{ res: ResourceModel; props: Props }>): Promise<{ ok: boolean; rollbackOk: boolean }> {
+    const before = changes.map(({ res }) => ({ res, props: res.props, physicalId: res.physicalId!, data: res.data }));
+    const responses = await Promise.all(changes.map(({ res, props }) =>
+      this.deliver(this.event('Update', res, props, res.physicalId, res.props))));
+    const updated: Array<{ res: ResourceModel; props: Props; physicalId: string; before: typeof before[number] }> = [];
+    responses.forEach((response, i) => {
+      if (response.status === 'SUCCESS') updated.push({ res: changes[i].res, props: changes[i].props, physicalId: response.physicalId, before: before[i] });
+    });
+    if (updated.length === changes.length) {
+      for (const u of updated) {
+        u.res.props = u.props;
+        u.res.data = responses[changes.findIndex((c) => c.res === u.res)].data;
+        u.res.physicalId = u.physicalId;
+      }
+      // UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: delete the replaced physical ids.
+      const replaced = updated.filter((u) => u.physicalId !== u.before.physicalId);
+      const cleanup = await Promise.all(replaced.map((u) =>
+        this.deliver(this.event('Delete', u.res, u.before.props, u.before.physicalId))));
+      return { ok: true, rollbackOk: cleanup.every((r) => r.status === 'SUCCESS') };
+    }
+    let rollbackOk = true;
+    const replacedNew: Array<{ res: ResourceModel; props: Props; physicalId: string }> = [];
+    for (const u of [...updated].reverse()) {
+      const response = await this.deliver(this.event('Update', u.res, u.before.props, u.physicalId, u.props));
+      if (response.status !== 'SUCCESS') {
+        rollbackOk = false;
+        u.res.props = u.props;
+        u.res.physicalId = u.physicalId;
+        continue;
+      }
+      if (response.physicalId !== u.physicalId) replacedNew.push({ res: u.res, props: u.props, physicalId: u.physicalId });
+      u.res.props = u.before.props;
+      u.res.physicalId = response.physicalId;
+    }
+    for (const r of replacedNew) {
+      const response = await this.deliver(this.event('Delete', r.res, r.props, r.physicalId));
+      if (response.status !== 'SUCCESS') rollbackOk = false;
+    }
+    return { ok: false, rollbackOk };
+  }
+
+  /** DELETE (or rollback of a create): every resource with a physical id, concurrently. */
+  public async deleteAll(resources: ResourceModel[]): Promise<boolean> {
+    const responses = await Promise.all(resources.filter((res) => res.physicalId).map(async (res) => {
+      const response = await this.deliver(this.event('Delete', res, res.props, res.physicalId));
+      if (response.status === 'SUCCESS') res.physicalId = undefined;
+      return response;
+    }));
+    return responses.every((r) => r.status === 'SUCCESS');
+  }
+}
