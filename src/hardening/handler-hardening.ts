@@ -43,7 +43,8 @@ export function resolveHandlerOptions(provider: Construct, requested: HandlerOpt
  * A construct that finds its stack's provider already created accepts it when it gives no
  * options or the same ones; different options could not take effect, so they fail synthesis.
  */
-export function checkSameHandlerOptions(constructPath: string, handlerName: string, record: HandlerOptionsRecord, requested: HandlerOptions | undefined): void {
+export function checkSameHandlerOptions(constructPath: string, handlerName: string, record: HandlerOptionsRecord,
+  requested: HandlerOptions | undefined): void {
   if (requested === undefined) return;
   const difference = firstDifference(record.requested ?? {}, requested);
   if (difference === undefined) return;

@@ -1,10 +1,10 @@
 import { App } from 'aws-cdk-lib';
+import { FULL_ACCESS_REASON, FULL_ACCESS_RULE, acknowledgeExampleChoices, hardenApp } from './control-tower-setup';
 import { buildMultiEnvironmentApp } from '../../examples/multi-environment-app/multi-environment-app';
 import { PLATFORM } from '../../examples/multi-environment-app/platform-config';
 import { buildTwoAccountApp } from '../../examples/two-account-app/two-account-app';
 import { GuardFinding, controlTowerReport, guardedApp } from '../support/guard';
 import { awsSolutionsFindings } from '../support/nag';
-import { FULL_ACCESS_REASON, FULL_ACCESS_RULE, acknowledgeExampleChoices, hardenApp } from './control-tower-setup';
 
 const CONNECTION_PROVIDER = 'ProtonEnvironmentAccountConnectionProvider';
 const ACCEPTOR_PROVIDER = 'ProtonConnectionAcceptorProvider';
