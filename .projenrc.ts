@@ -129,7 +129,19 @@ const demo = project.addTask('demo', {
 });
 demo.spawn(project.tasks.tryFind('bundle')!);
 demo.exec('cdk synth --quiet');
-demo.exec('ts-node --transpile-only --project tsconfig.dev.json local/bin/handshake-demo.ts --app cdk.out');
+demo.exec('node --require ts-node/register/transpile-only local/bin/handshake-demo.ts --app cdk.out');
+
+// The repository's offline tools, for users testing their own platform stacks.
+project.addTask('local-proton', {
+  description: 'Start the local AWS Proton endpoint (see local/proton-endpoint/README.md)',
+  exec: 'node --require ts-node/register/transpile-only local/bin/local-proton.ts',
+  receiveArgs: true,
+});
+project.addTask('local-deploy', {
+  description: 'Deploy or destroy a synthesized cdk.out on the local endpoint (see local/deployer/README.md)',
+  exec: 'node --require ts-node/register/transpile-only local/bin/local-deploy.ts',
+  receiveArgs: true,
+});
 
 // Benchmarks: not part of the test command (they compare timings side by side in one run).
 const bench = project.addTask('bench', {
