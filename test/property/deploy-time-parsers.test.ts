@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
-import { parseAcceptanceSpec } from '../../src/acceptor/acceptor-contract';
-import { parseConnectionSpec } from '../../src/connection/connection-contract';
 import { canonicalInteger, tagsHitUtf16Bug, validAccountId, validEnvironmentName, validRoleArn, validTags } from './oracle';
 import { STACK_ACCOUNT, accountLiteralArb, validAccountArb, validEnvironmentNameArb, assertPropError, check, environmentNameLiteralArb, roleArnLiteralArb } from './support';
+import { parseAcceptanceSpec } from '../../src/acceptor/acceptor-contract';
+import { parseConnectionSpec } from '../../src/connection/connection-contract';
 
 const counter = { cases: 0 };
 afterAll(() => console.log(`[property] deploy-time-parsers: ${counter.cases} cases`));

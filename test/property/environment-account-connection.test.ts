@@ -1,14 +1,14 @@
 import { Aws, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as fc from 'fast-check';
-import { EnvironmentAccountConnection, EnvironmentAccountProtonRole } from '../../src';
-import { parseConnectionSpec } from '../../src/connection/connection-contract';
 import { roleArnAccount, tagsHitUtf16Bug, validAccountId, validEnvironmentName, validRoleArn, validTags, wholeSecondsWithin } from './oracle';
 import {
   DurationInput, OTHER_ACCOUNT, STACK_ACCOUNT, StackEnv, StrInput, TagsInput, accountLiteralArb, assertPropError, check, durationArb,
   environmentNameLiteralArb, importedRole, literal, literalPartOfTags, materialize, materializeTags, newStack, optionalBoolean,
   roleArnLiteralArb, stackEnvArb, synthesize, tagsArb, tokenArb, validAccountArb, validEnvironmentNameArb,
 } from './support';
+import { EnvironmentAccountConnection, EnvironmentAccountProtonRole } from '../../src';
+import { parseConnectionSpec } from '../../src/connection/connection-contract';
 
 const counter = { cases: 0 };
 afterAll(() => console.log(`[property] environment-account-connection: ${counter.cases} cases`));
@@ -118,7 +118,12 @@ test('every EnvironmentAccountConnection input synthesizes exactly its propertie
     let connection: EnvironmentAccountConnection;
     try {
       connection = new EnvironmentAccountConnection(stack, 'Connection', {
-        managementAccountId, environmentName, role, codebuildRole, componentRole, tags,
+        managementAccountId,
+        environmentName,
+        role,
+        codebuildRole,
+        componentRole,
+        tags,
         waitForAcceptance: c.waitForAcceptance,
         acceptanceTimeout: c.acceptanceTimeout && duration(c.acceptanceTimeout),
         removalPolicy: c.removalPolicy,

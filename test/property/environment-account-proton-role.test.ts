@@ -1,6 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
-import { EnvironmentAccountProtonRole, ProvisioningPermissions } from '../../src';
 import {
   forbiddenService, validAccountId, validAction, validBootstrapQualifier, validEnvironmentName,
   validIamRoleName, validRoleDescription, validServicePrefix,
@@ -9,6 +8,7 @@ import {
   STACK_ACCOUNT, StackEnv, StrInput, accountLiteralArb, assertPropError, check, environmentNameLiteralArb, expectArn,
   isToken, literal, materialize, newStack, optionalBoolean, render, stackEnvArb, synthesize, tokenArb, validEnvironmentNameArb,
 } from './support';
+import { EnvironmentAccountProtonRole, ProvisioningPermissions } from '../../src';
 
 const counter = { cases: 0 };
 afterAll(() => console.log(`[property] environment-account-proton-role: ${counter.cases} cases`));
