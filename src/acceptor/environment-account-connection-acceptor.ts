@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, Lazy, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Lazy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -15,7 +15,7 @@ import {
 import { AcceptorProvider } from './acceptor-provider';
 import { encodePair } from './allow-list';
 import { HandlerOptions } from '../hardening/handler-options';
-import { checkAccountId, checkEnvironmentName, invalidProp } from '../shared/validation';
+import { checkAccountId, checkEnvironmentName, invalidProp, wholeSeconds } from '../shared/validation';
 
 /** One (environment account, environment name) pair whose connection request is accepted. */
 export interface ExpectedConnection {
@@ -241,9 +241,6 @@ function chunkChars(chunk: Chunk, extraPair: string): number {
 
 function waitTimeoutSeconds(scope: Construct, timeout: Duration | undefined): number {
   if (timeout === undefined) return DEFAULT_WAIT_TIMEOUT_SECONDS;
-  const seconds = timeout.toSeconds();
-  if (Token.isUnresolved(seconds) || !Number.isInteger(seconds) || seconds < 0 || seconds > MAX_WAIT_TIMEOUT_SECONDS) {
-    invalidProp(scope.node.path, 'waitTimeout', timeout.toHumanString(), 'must be whole seconds from 0 to 14 minutes (a Lambda function runs at most 15 minutes)');
-  }
-  return seconds;
+  return wholeSeconds(scope.node.path, 'waitTimeout', timeout, 0, MAX_WAIT_TIMEOUT_SECONDS,
+    'must be whole seconds from 0 to 14 minutes (a Lambda function runs at most 15 minutes)');
 }

@@ -11,7 +11,7 @@ import {
 import { ConnectionProvider } from './connection-provider';
 import { HandlerOptions } from '../hardening/handler-options';
 import { EnvironmentAccountProtonRole } from '../proton-role/environment-account-proton-role';
-import { checkAccountId, checkEnvironmentName, checkRoleArn, checkTags, invalidProp } from '../shared/validation';
+import { checkAccountId, checkEnvironmentName, checkRoleArn, checkTags, invalidProp, wholeSeconds } from '../shared/validation';
 
 /** An AWS Proton environment account connection. */
 export interface IEnvironmentAccountConnection {
@@ -170,11 +170,8 @@ function acceptanceTimeoutSeconds(scope: Construct, props: EnvironmentAccountCon
   if (!props.waitForAcceptance) {
     invalidProp(scope.node.path, 'acceptanceTimeout', props.acceptanceTimeout.toHumanString(), 'only applies with waitForAcceptance: true');
   }
-  const seconds = props.acceptanceTimeout.toSeconds();
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_ACCEPTANCE_TIMEOUT_SECONDS) {
-    invalidProp(scope.node.path, 'acceptanceTimeout', props.acceptanceTimeout.toHumanString(), 'must be whole seconds from 1 second to 14 minutes (a Lambda function runs at most 15 minutes)');
-  }
-  return seconds;
+  return wholeSeconds(scope.node.path, 'acceptanceTimeout', props.acceptanceTimeout, 1, MAX_ACCEPTANCE_TIMEOUT_SECONDS,
+    'must be whole seconds from 1 second to 14 minutes (a Lambda function runs at most 15 minutes)');
 }
 
 function checkNotOwnAccount(scope: Construct, managementAccountId: string): void {

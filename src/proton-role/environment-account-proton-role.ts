@@ -5,7 +5,7 @@ import { CodeBuildProvisioningRole, CodeBuildProvisioningRoleOptions } from './c
 import { EnvironmentTrust, confusedDeputySafePrincipal } from './confused-deputy-trust';
 import { ProvisioningPermissions } from './provisioning-permissions';
 import { ProvisioningPolicy } from './provisioning-policy';
-import { checkAccountId, checkEnvironmentName, checkUnique, invalidProp } from '../shared/validation';
+import { checkAccountId, checkEnvironmentName, checkRoleName, checkUnique, invalidProp } from '../shared/validation';
 
 const PROTON_SERVICE = 'proton.amazonaws.com';
 
@@ -104,7 +104,11 @@ export class EnvironmentAccountProtonRole extends iam.Role {
   private readonly provisioningPolicy: ProvisioningPolicy;
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountProtonRoleProps) {
-    const trust = environmentTrust(`${scope.node.path}/${id}`, props);
+    const path = `${scope.node.path}/${id}`;
+    const trust = environmentTrust(path, props);
+    checkRoleName(path, 'roleName', props.roleName);
+    checkRoleName(path, 'codeBuildRole.roleName', props.codeBuildRole?.roleName);
+    checkRoleName(path, 'componentRole.roleName', props.componentRole?.roleName);
     const policyDocument = new iam.PolicyDocument();
     super(scope, id, {
       roleName: props.roleName,

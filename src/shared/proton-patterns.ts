@@ -38,8 +38,8 @@ export const CONNECTION_STATUSES: readonly ConnectionStatus[] = ['PENDING', 'CON
 
 /** Returns why `name` is not a valid environment name, or `undefined` when it is. */
 export function environmentNameProblem(name: string): string | undefined {
-  if (name.length < 1 || name.length > ENVIRONMENT_NAME_MAX_LENGTH) {
-    return `must be 1 to ${ENVIRONMENT_NAME_MAX_LENGTH} characters long (got ${name.length})`;
+  if (characterLength(name) < 1 || characterLength(name) > ENVIRONMENT_NAME_MAX_LENGTH) {
+    return `must be 1 to ${ENVIRONMENT_NAME_MAX_LENGTH} characters long (got ${characterLength(name)})`;
   }
   if (!ENVIRONMENT_NAME_PATTERN.test(name)) {
     return 'must start with a letter or digit and contain only letters, digits, "_" and "-"';
@@ -62,6 +62,11 @@ export function roleArnProblem(arn: string): string | undefined {
     : 'must be an IAM role ARN in the aws, aws-cn or aws-us-gov partition (arn:<partition>:iam::<12-digit account>:role/<name>)';
 }
 
+/** Length in Unicode characters (code points), as the service model's length constraints count. */
+export function characterLength(text: string): number {
+  return [...text].length;
+}
+
 /** Returns why a tag set is invalid for Proton, or `undefined` when it is valid. */
 export function tagsProblem(tags: Record<string, string>): string | undefined {
   const keys = Object.keys(tags);
@@ -69,14 +74,15 @@ export function tagsProblem(tags: Record<string, string>): string | undefined {
     return `must hold at most ${MAX_TAGS} tags (got ${keys.length})`;
   }
   for (const key of keys) {
-    if (key.length < TAG_KEY_MIN_LENGTH || key.length > TAG_KEY_MAX_LENGTH) {
+    const keyLength = characterLength(key);
+    if (keyLength < TAG_KEY_MIN_LENGTH || keyLength > TAG_KEY_MAX_LENGTH) {
       return `tag key "${key}" must be ${TAG_KEY_MIN_LENGTH} to ${TAG_KEY_MAX_LENGTH} characters long`;
     }
     if (key.toLowerCase().startsWith(RESERVED_TAG_PREFIX)) {
       return `tag key "${key}" uses the reserved prefix "${RESERVED_TAG_PREFIX}"`;
     }
     const value = tags[key];
-    if (typeof value !== 'string' || value.length > TAG_VALUE_MAX_LENGTH) {
+    if (typeof value !== 'string' || characterLength(value) > TAG_VALUE_MAX_LENGTH) {
       return `tag "${key}" must have a string value of at most ${TAG_VALUE_MAX_LENGTH} characters`;
     }
   }

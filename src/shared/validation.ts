@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { MAX_TAGS, accountIdProblem, environmentNameProblem, roleArnProblem, tagsProblem } from './proton-patterns';
 
 /**
@@ -54,5 +54,28 @@ export function checkUnique(constructPath: string, prop: string, values: readonl
     if (Token.isUnresolved(value)) continue;
     if (seen.has(value)) invalidProp(constructPath, prop, values, `lists "${value}" more than once`);
     seen.add(value);
+  }
+}
+
+/**
+ * Whole seconds of a duration within [min, max] seconds, or an error naming the prop.
+ * Checked from milliseconds so that fractional seconds get this error, not aws-cdk-lib's.
+ */
+export function wholeSeconds(constructPath: string, prop: string, duration: Duration, min: number, max: number, rule: string): number {
+  const millis = duration.toMilliseconds();
+  if (Token.isUnresolved(millis) || !Number.isInteger(millis / 1000) || millis / 1000 < min || millis / 1000 > max) {
+    invalidProp(constructPath, prop, duration.toHumanString(), rule);
+  }
+  return millis / 1000;
+}
+
+/** IAM role names: 1 to 64 of letters, digits and `+=,.@_-`. */
+const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+
+/** Validates an optional IAM role name unless it is a token. */
+export function checkRoleName(constructPath: string, prop: string, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) return;
+  if (!ROLE_NAME_PATTERN.test(name)) {
+    invalidProp(constructPath, prop, name, 'an IAM role name is 1 to 64 letters, digits and "+=,.@_-"');
   }
 }

@@ -36,7 +36,7 @@ const caseArb: fc.Arbitrary<AcceptorCase> = fc.record({
   env: stackEnvArb,
   initial: fc.oneof({ weight: 3, arbitrary: fc.array(opArb, { maxLength: 5 }) }, { weight: 1, arbitrary: bulkArb }),
   later: fc.array(opArb, { maxLength: 3 }),
-  waitTimeout: fc.option(durationArb.filter((d) => d.millis % 1000 === 0), { nil: undefined }),
+  waitTimeout: fc.option(durationArb, { nil: undefined }),
   continuous: fc.option(fc.record({ onProtonEvents: optionalBoolean }, { requiredKeys: [] }), { nil: undefined }),
   rejectUnlisted: optionalBoolean,
 }, { requiredKeys: ['env', 'initial', 'later'] });

@@ -173,14 +173,3 @@ export function canonicalInteger(value: string): number | undefined {
   return Number(value);
 }
 
-/**
- * KNOWN BUG (reported): the library measures tag keys and values in UTF-16 code units, so a
- * key of 65-128 (or a value of 129-256) astral characters such as emoji is refused although it
- * is within the documented limits. The properties treat such tags as "either outcome"; the
- * `test.failing` repros pin the bug down.
- */
-export function tagsHitUtf16Bug(tags: unknown): boolean {
-  if (typeof tags !== 'object' || tags === null) return false;
-  return Object.entries(tags).some(([k, v]) =>
-    (k.length > 128 && charCount(k) <= 128) || (typeof v === 'string' && v.length > 256 && charCount(v) <= 256));
-}
