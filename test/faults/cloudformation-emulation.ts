@@ -192,6 +192,7 @@ export class CloudFormationEmulation {
         const message = error instanceof Error ? error.message : String(error);
         if (attempt < 3 && RETRYABLE.test(message)) {
           this.tally.lambdaRetries += 1;
+          this.tally.lambdaRetryReasons.push(`seed ${this.seed} ${event.RequestType} ${event.LogicalResourceId}: ${message}`);
           this.log.push(`${event.RequestType} ${event.LogicalResourceId} Lambda retry ${attempt}: ${message}`);
           await new Promise((resolve) => setTimeout(resolve, 20));
           continue;

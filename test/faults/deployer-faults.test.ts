@@ -21,14 +21,17 @@ const ASSETS = path.join(__dirname, '..', '..', 'assets', 'connection', 'handler
 
 type Scenario = 'two' | 'multi';
 const DEFAULT_SEEDS: Array<[Scenario, number]> = [
-  ...Array.from({ length: 12 }, (_, i): [Scenario, number] => ['two', 101 + i]),
-  ...Array.from({ length: 6 }, (_, i): [Scenario, number] => ['multi', 201 + i]),
+  ...Array.from({ length: 10 }, (_, i): [Scenario, number] => ['two', 101 + i]),
+  ...Array.from({ length: 4 }, (_, i): [Scenario, number] => ['multi', 201 + i]),
 ];
 const SEEDS: Array<[Scenario, number]> = process.env.FAULT_DEPLOY_SEEDS
   ? process.env.FAULT_DEPLOY_SEEDS.split(',').map((s) => s.split(':') as [Scenario, string]).map(([k, n]) => [k, Number(n)])
   : DEFAULT_SEEDS;
-/** Runs at a time (each spawns handler processes; 2 cores). */
-const LANES = 9;
+/**
+ * Runs at a time: all of them. A run mostly waits on the SDK's real backoff in the handler
+ * processes (a call throttled 6 times in a row sleeps ~30 s), so the file takes as long as its slowest run.
+ */
+const LANES = 14;
 const ROLE_V2 = 'ProtonFaultsRoleV2';
 /** The multi-environment app's second version: qa is replaced by qa2 (a new link, the old one removed). */
 const PLATFORM_V2: PlatformConfig = {
@@ -68,8 +71,10 @@ class DeliveryWatch {
   public readonly lines: string[] = [];
   private readonly ignored = new Map<string, string>();
 
+  private readonly t0 = Date.now();
   public log = (line: string): void => {
     this.lines.push(line);
+    if (process.env.FAULT_TIMING === 'lines') console.log(`${((Date.now() - this.t0) / 1000).toFixed(2)} ${line}`);
     const m = /^(\S+) \| (\S+): duplicate delivery of (\w+) \(RequestId [^)]+\): ignored later response (\w+)(?: PhysicalResourceId=(\S+))?/.exec(line);
     if (m) {
       this.duplicates += 1;
@@ -110,11 +115,15 @@ async function runDeploySeed(scenario: Scenario, seed: number, assemblies: Assem
   });
   const [v1, v2] = scenario === 'two' ? [assemblies.twoV1, assemblies.twoV2] : [assemblies.multiV1, assemblies.multiV2];
   let failedPhase: string | undefined;
+  const t0 = Date.now();
+  const phases: string[] = [];
+  const mark = (name: string) => phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   try {
     // ---- deploy ----
     const first = deployer(v1);
     try {
       await first.deploy();
+      mark('deploy');
     } catch (error) {
       failedPhase = `deploy: ${(error as Error).message.split('\n')[0]}`;
     }
@@ -125,6 +134,7 @@ async function runDeploySeed(scenario: Scenario, seed: number, assemblies: Assem
       const second = deployer(v2);
       try {
         await second.deploy();
+        mark('redeploy');
       } catch (error) {
         failedPhase = `redeploy: ${(error as Error).message.split('\n')[0]}`;
       }
@@ -141,6 +151,7 @@ async function runDeploySeed(scenario: Scenario, seed: number, assemblies: Assem
     // ---- destroy (also after a failed deploy: what is left must go) ----
     try {
       await deployer(v2).destroy();
+      mark('destroy');
     } catch (error) {
       tally.violation(label, 'orphans', `destroy failed: ${(error as Error).message.split('\n')[0]}`);
     }
@@ -148,6 +159,7 @@ async function runDeploySeed(scenario: Scenario, seed: number, assemblies: Assem
     checkNoRejections(endpoint, tally, label);
     for (const problem of watch.problems) tally.violation(label, 'duplicates', problem);
   } finally {
+    if (process.env.FAULT_TIMING) console.log(`${label}: ${phases.join(', ')}`);
     tally.runs += 1;
     tally.duplicateDeliveries += watch.duplicates;
     tally.failedResponses += watch.lines.filter((l) => /^\S+ \| \S+ \| FAILED /.test(l)).length;

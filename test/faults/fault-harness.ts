@@ -53,6 +53,8 @@ export class FaultTally {
   public faults: Record<string, number> = {};
   public duplicateDeliveries = 0;
   public lambdaRetries = 0;
+  /** Why a whole invocation was retried (the SDK gave up after its 10 attempts). */
+  public readonly lambdaRetryReasons: string[] = [];
   public failedResponses = 0;
   public rolledBackCleanly = 0;
   public duplicates = 0;
