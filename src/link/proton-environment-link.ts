@@ -7,6 +7,7 @@ import { HandlerOptions } from '../hardening/handler-options';
 import { CodeBuildProvisioningRoleOptions } from '../proton-role/codebuild-provisioning-role';
 import { ComponentRoleOptions, EnvironmentAccountProtonRole } from '../proton-role/environment-account-proton-role';
 import { ProvisioningPermissions } from '../proton-role/provisioning-permissions';
+import { accountIdProblem } from '../shared/proton-patterns';
 import { invalidProp } from '../shared/validation';
 
 /** Properties of a `ProtonEnvironmentLink`. */
@@ -121,6 +122,8 @@ function checkStacks(scope: Construct, environmentStack: Stack, managementStack:
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
       invalidProp(path, `${role} stack`, stack.stackName, 'must name its account and Region (env: { account, region }): the link writes them into trust policies and the allow-list');
     }
+    const problem = accountIdProblem(stack.account);
+    if (problem) invalidProp(path, `${role} stack`, stack.stackName, `account "${stack.account}" ${problem}`);
   }
   if (environmentStack === managementStack || environmentStack.account === managementStack.account) {
     invalidProp(path, 'acceptor', managementStack.stackName, `is in account ${managementStack.account}, the environment stack's own account: a connection links two different accounts`);
