@@ -74,7 +74,8 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
   out.push('Where the time goes (medians, ms, measured inside the app process): node start-up + module loading, building the construct tree, `app.synth()` ' +
     '(aws-cdk-lib 2.276 validates every template against its built-in CloudFormation rules during synth, on both sides).', '');
   out.push(table(['N', 'side', 'load', 'construct', 'synth', 'process total'], r.scaling.flatMap((p) => sides.map((s) => [
-    p.n, s, int(p.sides[s].medianPhases.loadMs), int(p.sides[s].medianPhases.constructMs), int(p.sides[s].medianPhases.synthMs), int(p.sides[s].medianMs),
+    p.n, s, int(p.sides[s].medianPhases.loadMs), int(p.sides[s].medianPhases.constructMs),
+    int(p.sides[s].medianPhases.synthMs), int(p.sides[s].medianMs),
   ]))));
   out.push('');
   void byN;
@@ -82,7 +83,8 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
   out.push('## 2. Fixed per-stack overhead vs marginal bytes per connection (one stack)', '');
   const fits = oneStackFits(r.oneStack);
   out.push('One environment stack with k connections. Library: `EnvironmentAccountProtonRole` + `EnvironmentAccountConnection` per connection (one shared handler per stack). Floor: role + `CfnEnvironmentAccountConnection`. Least-squares fit bytes = fixed + marginal × k.', '');
-  out.push(table(['k', 'floor bytes', 'library bytes', 'floor resources', 'library resources'], r.oneStack.ks.map((k, i) => [
+  const ksHeader = ['k', 'floor bytes', 'library bytes', 'floor resources', 'library resources'];
+  out.push(table(ksHeader, r.oneStack.ks.map((k, i) => [
     k, int(r.oneStack.bytes.floor[i]), int(r.oneStack.bytes.library[i]), r.oneStack.resources.floor[i], r.oneStack.resources.library[i],
   ])));
   out.push('');
@@ -110,6 +112,7 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
     int(m.pairs), int(m.accounts), m.continuous ? 'yes' : 'no', m.resources, `${int(m.bytes)} (${kb(m.bytes)})`, int(largestPolicy(m.template)), seconds(m.medianMs), m.wallMs.length,
   ])));
   out.push('');
+  out.push('**Note:** the acceptor handler role\'s inline policy exceeds IAM\'s 10,240-character limit at 1,000 pairs (column "largest IAM policy"); CloudFormation would reject the role at deploy although the template is within its own limits.', '');
   out.push('IAM limits the inline and attached-inline policies of one role to 10,240 characters in total (whitespace excluded); the acceptor\'s handler role grows by one `AcceptEnvironmentAccountConnection` resource ARN per distinct environment account.', '');
 
   out.push('## 4. Handler bundles: bytes and cold start', '');
@@ -154,12 +157,14 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
   return out.join('\n');
 }
 
+/** Compact bytes of the largest IAM policy document (AWS::IAM::Policy, ManagedPolicy, or a role's inline policy). */
 function largestPolicy(template: StackTemplate): number {
   let max = 0;
-  for (const resource of Object.values(template.template.Resources ?? {}) as Array<{ Type: string; Properties?: { PolicyDocument?: unknown } }>) {
-    if (resource.Type === 'AWS::IAM::Policy' && resource.Properties?.PolicyDocument) {
-      max = Math.max(max, JSON.stringify(resource.Properties.PolicyDocument).length);
-    }
+  type Doc = { PolicyDocument?: unknown };
+  const resources = Object.values(template.template.Resources ?? {}) as Array<{ Type: string; Properties?: Doc & { Policies?: Doc[] } }>;
+  for (const resource of resources) {
+    const docs = [resource.Properties?.PolicyDocument, ...(resource.Properties?.Policies ?? []).map((p) => p.PolicyDocument)];
+    for (const doc of docs) if (doc) max = Math.max(max, JSON.stringify(doc).length);
   }
   return max;
 }

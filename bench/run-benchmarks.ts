@@ -23,6 +23,43 @@ const ONE_STACK_KS = [1, 2, 10];
 const COLD_START_RUNS = 20;
 const HANDSHAKE_RUNS = 5;
 
+/**
+ * `--report-only`: re-renders BENCHMARKS.md and the SVG from bench/out/results.json (the last run's
+ * measurements). The templates behind the byte breakdowns are not stored there; they are
+ * deterministic, so sections 2 and 3 are synthesized once more to get them back (timings are kept).
+ */
+async function reportOnly(): Promise<void> {
+  const saved = JSON.parse(fs.readFileSync(path.join(__dirname, 'out', 'results.json'), 'utf8')) as BenchResults;
+  const apps = compileApps();
+  fs.mkdirSync(OUT, { recursive: true });
+  const oneStack = await measureOneStack(apps, OUT, saved.oneStack.ks);
+  const management: ManagementResult[] = [];
+  for (const m of saved.management) {
+    const again = await measureManagement(apps, OUT, m.pairs, m.accounts, m.continuous, 1);
+    management.push({ ...m, template: again.template });
+  }
+  write({ ...saved, oneStack, management });
+}
+
+function write(results: BenchResults): void {
+  const checks = checkTargets(results);
+  const scaling = results.scaling;
+  fs.writeFileSync(path.join(__dirname, 'synth-time.svg'), renderChart({
+    title: 'Synth time: ProtonEnvironmentLink vs aws-cdk-lib floor',
+    xLabel: 'environment pairs N (log scale); library / floor under each N',
+    yLabel: 'synth time, s (median, fresh node process)',
+    series: [
+      { label: 'aws-cdk-lib floor', color: '#7f7f7f', points: scaling.map((p) => ({ x: p.n, y: p.sides.floor.medianMs / 1000 })) },
+      { label: 'this library', color: '#1f77b4', points: scaling.map((p) => ({ x: p.n, y: p.sides.library.medianMs / 1000 })) },
+    ],
+    xNotes: Object.fromEntries(scaling.map((p) => [p.n, `${(p.sides.library.medianMs / p.sides.floor.medianMs).toFixed(2)}×`])),
+  }));
+  fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), renderReport(results, checks));
+  fs.writeFileSync(path.join(__dirname, 'out', 'results.json'), JSON.stringify({ ...results, checks }, replacer, 1));
+  console.log('==> targets');
+  for (const c of checks) console.log(`  ${c.pass ? 'PASS' : 'MISS'}  ${c.target}: ${c.measured}`);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
@@ -78,22 +115,7 @@ async function main(): Promise<void> {
     coldStarts,
     lifecycle,
   };
-  const checks = checkTargets(results);
-  fs.writeFileSync(path.join(__dirname, 'synth-time.svg'), renderChart({
-    title: 'Synth time: ProtonEnvironmentLink vs aws-cdk-lib floor',
-    xLabel: 'environment pairs N (log scale); library / floor under each N',
-    yLabel: 'synth time, s (median, fresh node process)',
-    series: [
-      { label: 'aws-cdk-lib floor', color: '#7f7f7f', points: scaling.map((p) => ({ x: p.n, y: p.sides.floor.medianMs / 1000 })) },
-      { label: 'this library', color: '#1f77b4', points: scaling.map((p) => ({ x: p.n, y: p.sides.library.medianMs / 1000 })) },
-    ],
-    xNotes: Object.fromEntries(scaling.map((p) => [p.n, `${(p.sides.library.medianMs / p.sides.floor.medianMs).toFixed(2)}×`])),
-  }));
-  fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), renderReport(results, checks));
-  fs.writeFileSync(path.join(__dirname, 'out', 'results.json'), JSON.stringify({ ...results, checks }, replacer, 1));
-
-  log('==> targets');
-  for (const c of checks) log(`  ${c.pass ? 'PASS' : 'MISS'}  ${c.target}: ${c.measured}`);
+  write(results);
   log(`==> wrote BENCHMARKS.md and bench/synth-time.svg in ${elapsed()}`);
 }
 
@@ -102,7 +124,7 @@ function replacer(key: string, value: unknown): unknown {
   return key === 'template' || key === 'templates' ? undefined : value;
 }
 
-main().catch((error) => {
+(process.argv.includes('--report-only') ? reportOnly() : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });

@@ -39,7 +39,9 @@ export interface ScalingPoint {
 }
 
 /** Section 1: N environment pairs, floor and library interleaved, `runs` times each. */
-export async function measureScaling(apps: CompiledApps, outRoot: string, n: number, runs: number, log: (line: string) => void): Promise<ScalingPoint> {
+export async function measureScaling(
+  apps: CompiledApps, outRoot: string, n: number, runs: number, log: (line: string) => void,
+): Promise<ScalingPoint> {
   const collected: Record<Side, SynthRun[]> = { floor: [], library: [] };
   for (let r = 0; r < runs; r++) {
     // alternate which side goes first, so neither always runs on a warmer page cache
