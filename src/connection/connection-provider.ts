@@ -55,6 +55,7 @@ export class ConnectionProvider extends Construct {
         'proton:DeleteEnvironmentAccountConnection',
         'proton:TagResource',
         'proton:UntagResource',
+        'proton:ListTagsForResource',
       ],
       resources: [connectionArns],
     }));

@@ -3,11 +3,33 @@ import { CustomResourceOutcome, MAX_RESPONSE_BYTES, sendCfnResponse } from './cf
 
 /** A failure that knows which physical id CloudFormation should record for the resource. */
 export class CustomResourceFailure extends Error {
-  constructor(message: string, public readonly physicalResourceId?: string) {
+  constructor(message: string, public readonly physicalResourceId?: string, public readonly cause?: unknown) {
     super(message);
     this.name = 'CustomResourceFailure';
   }
 }
+
+const RETRYABLE_ERROR_NAMES = new Set([
+  'ThrottlingException', 'InternalServerException', 'ServiceUnavailableException', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException',
+]);
+const RETRYABLE_ERROR_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+
+/** Whether a failure (or the error behind it) is transient: the whole lifecycle step may run again. */
+export function isTransient(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const candidate = current as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number }; cause?: unknown };
+    if (candidate.name && RETRYABLE_ERROR_NAMES.has(candidate.name)) return true;
+    if (candidate.code && RETRYABLE_ERROR_CODES.has(candidate.code)) return true;
+    if (candidate.$retryable) return true;
+    if ((candidate.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+    current = candidate.cause;
+  }
+  return false;
+}
+
+/** Delays between whole-step retries after the SDK's own retries gave up. */
+const STEP_RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 20_000];
 
 /** Physical id reported when a Create fails before the resource owns anything. */
 export function notCreatedPhysicalId(event: CloudFormationCustomResourceEvent): string {
@@ -33,7 +55,7 @@ export async function runCustomResource(
   const physicalId = 'PhysicalResourceId' in event ? event.PhysicalResourceId : undefined;
   log(`${event.RequestType} ${event.LogicalResourceId} (${event.ResourceType}) physical id ${physicalId ?? '-'}`);
   try {
-    const outcome = await lifecycle(event, deadline);
+    const outcome = await retryTransient(() => lifecycle(event, deadline), deadline, log);
     const data = outcome.data ?? {};
     if (JSON.stringify(data).length > MAX_RESPONSE_BYTES - 1024) {
       throw new CustomResourceFailure('the resource returned more attributes than CloudFormation accepts (4 KB response)', outcome.physicalResourceId);
@@ -50,4 +72,22 @@ export async function runCustomResource(
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+/**
+ * Runs a lifecycle step again when it failed transiently (the SDK already retried each call),
+ * while the deadline allows. Safe because every step is idempotent: Create reuses its
+ * deterministic client token, Update and Delete converge to the same state.
+ */
+async function retryTransient<T>(step: () => Promise<T>, deadline: number, log: (line: string) => void): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      const delay = STEP_RETRY_DELAYS_MS[Math.min(attempt, STEP_RETRY_DELAYS_MS.length - 1)];
+      if (!isTransient(error) || Date.now() + delay >= deadline) throw error;
+      log(`transient failure (${error instanceof Error ? error.message : String(error)}); running the step again in ${delay / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

@@ -5,7 +5,7 @@ import {
   RejectEnvironmentAccountConnectionCommand,
 } from '@aws-sdk/client-proton';
 import { CONNECTION_RESOURCE_TYPE } from '../../src/connection/connection-contract';
-import { clientTokenFor, onConnectionEvent } from '../../src/connection/handler/connection-lifecycle';
+import { clientTokenFor, onConnectionEvent, ownerTagValue } from '../../src/connection/handler/connection-lifecycle';
 import { createEvent, deleteEvent, updateEvent } from '../support/cfn-events';
 import { ENVIRONMENT_ACCOUNT, MANAGEMENT_ACCOUNT, protonClientFor, roleArn, useLocalProton } from '../support/local-proton';
 
@@ -74,7 +74,7 @@ describe('Create', () => {
         managementAccountId: MANAGEMENT_ACCOUNT,
         environmentAccountId: ENVIRONMENT_ACCOUNT,
         roleArn: roleArn('proton-dev'),
-        tags: { team: 'platform' },
+        tags: { 'team': 'platform', 'cdk-proton-account-connections:owner': ownerTagValue(event) },
       }),
     ]);
     expect(clientTokenFor(event)).toHaveLength(64);
@@ -89,9 +89,9 @@ describe('Create', () => {
     expect(connections()).toHaveLength(1);
   });
 
-  test('a second CloudFormation request for the same environment is refused, naming the existing connection', async () => {
+  test('another resource\'s request for the same environment is refused, naming the existing connection', async () => {
     const { id } = await create();
-    const failure = onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, PROPS), inAMinute(), deps().deps);
+    const failure = onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, PROPS, { LogicalResourceId: 'OtherConnection' }), inAMinute(), deps().deps);
     await expect(failure).rejects.toThrow(
       new RegExp(`a PENDING connection ${id} for environment "dev" of management account ${MANAGEMENT_ACCOUNT} already exists in this account.*Set adoptExisting: true`),
     );
@@ -131,6 +131,31 @@ describe('Create', () => {
   });
 });
 
+describe('owner tag: a resource takes back what it filed itself', () => {
+  test('a new request of the same resource (e.g. a rolled-back rename) takes back its own connection, without adoptExisting', async () => {
+    const { id } = await create();
+    const { lines, deps: d } = deps();
+    const again = await onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, PROPS), inAMinute(), d);
+    expect(again.physicalResourceId).toBe(id);
+    expect(connections()).toHaveLength(1);
+    expect(lines.join('\n')).toMatch(new RegExp(`taking back connection ${id}, which this resource filed earlier`));
+  });
+
+  test('the rollback Delete of a Create whose response was lost deletes the connection it filed', async () => {
+    const event = createEvent(CONNECTION_RESOURCE_TYPE, PROPS);
+    await onConnectionEvent(event, inAMinute(), deps().deps);
+    await onConnectionEvent({ ...deleteEvent(CONNECTION_RESOURCE_TYPE, `not-created-${event.RequestId}`, PROPS) }, inAMinute(), deps().deps);
+    expect(connections()).toEqual([]);
+  });
+
+  test('the owner tag is left out when the user\'s tags use all 50', async () => {
+    const tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+    await create({ ...PROPS, Tags: tags });
+    expect(Object.keys(connections()[0].tags)).toHaveLength(50);
+    expect(connections()[0].tags['cdk-proton-account-connections:owner']).toBeUndefined();
+  });
+});
+
 describe('Update', () => {
   test('a role change updates the connection in place', async () => {
     const { id } = await create();
@@ -167,9 +192,10 @@ describe('Update', () => {
     endpoint().admin.resetCallCounts();
     const after = { ...PROPS, Tags: { team: 'platform', cost: 'b', tier: 'gold' } };
     await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, before, after), inAMinute(), deps().deps);
-    expect(connections()[0].tags).toEqual({ team: 'platform', cost: 'b', tier: 'gold' });
+    const owner = { 'cdk-proton-account-connections:owner': expect.stringMatching(/^[0-9a-f]{40}$/) };
+    expect(connections()[0].tags).toEqual({ team: 'platform', cost: 'b', tier: 'gold', ...owner });
     await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, after, PROPS), inAMinute(), deps().deps);
-    expect(connections()[0].tags).toEqual({});
+    expect(connections()[0].tags).toEqual(owner);
     expect(endpoint().admin.callCounts().byOperation).toMatchObject({ TagResource: 1, UntagResource: 1 });
   });
 
@@ -226,10 +252,11 @@ describe('Delete', () => {
   test('a Delete after a failed Create touches nothing, not even the connection that made it fail', async () => {
     const { id } = await create();
     const { lines, deps: failingDeps } = deps();
-    await expect(onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, PROPS), inAMinute(), failingDeps)).rejects.toThrow(/already exists/);
+    const other = { LogicalResourceId: 'OtherConnection' };
+    await expect(onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, PROPS, other), inAMinute(), failingDeps)).rejects.toThrow(/already exists/);
     endpoint().admin.resetCallCounts();
-    await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, 'not-created-0f0e', PROPS), inAMinute(), failingDeps);
-    expect(endpoint().admin.callCounts().total).toBe(0);
+    await onConnectionEvent({ ...deleteEvent(CONNECTION_RESOURCE_TYPE, 'not-created-0f0e', PROPS), ...other }, inAMinute(), failingDeps);
+    expect(endpoint().admin.callCounts().byOperation.DeleteEnvironmentAccountConnection).toBeUndefined();
     expect(connections().map((c) => c.id)).toEqual([id]);
     expect(lines.join('\n')).toMatch(/names no connection \(its Create failed\): nothing to delete/);
   });

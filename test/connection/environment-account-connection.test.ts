@@ -129,6 +129,7 @@ describe('handler', () => {
           'proton:DeleteEnvironmentAccountConnection',
           'proton:TagResource',
           'proton:UntagResource',
+          'proton:ListTagsForResource',
         ],
         Resource: arn(`:proton:${REGION}:${ENVIRONMENT}:environment-account-connection/*`),
       },

@@ -27,7 +27,7 @@ function connection(seed: number, environmentName: string): ResourceModel {
   };
 }
 
-describe('known bugs (fail when fixed: then turn them into plain tests)', () => {
+describe('fixed bugs (regression tests)', () => {
   /*
    * Rename (replacement) rolled back by CloudFormation: the rollback Update carries the new
    * physical id with the old properties. update() sees the environment name differ and files a
@@ -35,7 +35,7 @@ describe('known bugs (fail when fixed: then turn them into plain tests)', () => 
    * adoptExisting=false fails the rollback: UPDATE_ROLLBACK_FAILED, and the old connection is
    * orphaned after destroy.
    */
-  test.failing('a stack update that renames one environment and fails on another resource rolls back cleanly', async () => {
+  test('a stack update that renames one environment and fails on another resource rolls back cleanly', async () => {
     const tally = new FaultTally();
     const cfn = new CloudFormationEmulation(1, endpoint, tally, seededRandom(1), { forcedMode: 'single' });
     const renamed = connection(1, 'dev');
@@ -64,7 +64,7 @@ describe('known bugs (fail when fixed: then turn them into plain tests)', () => 
    * `not-created-<RequestId>`, so CloudFormation's rollback Delete deletes nothing and the
    * connection it filed is orphaned (and blocks the next deploy with "already exists").
    */
-  test.failing('a Create that committed but then exhausted its SDK attempts leaves nothing behind after the rollback', async () => {
+  test('a Create that committed but then exhausted its SDK attempts leaves nothing behind after the rollback', async () => {
     const tally = new FaultTally();
     const cfn = new CloudFormationEmulation(2, endpoint, tally, seededRandom(2), { forcedMode: 'single', timeScale: 50 });
     endpoint.admin.failNext('CreateEnvironmentAccountConnection', 'ConnectionDropAfterCommit', 1);

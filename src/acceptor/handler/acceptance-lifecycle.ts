@@ -118,6 +118,6 @@ async function accept(request: EnvironmentAccountConnectionSummary, deps: Accept
       log(`connection ${request.id} changed while accepting it (${describeError(error)}); looking again`);
       return false;
     }
-    throw new CustomResourceFailure(`could not accept connection ${request.id}: ${describeError(error)}`);
+    throw new CustomResourceFailure(`could not accept connection ${request.id}: ${describeError(error)}`, undefined, error);
   }
 }

@@ -4,6 +4,7 @@ import {
   DeleteEnvironmentAccountConnectionCommand,
   EnvironmentAccountConnection,
   GetEnvironmentAccountConnectionCommand,
+  ListTagsForResourceCommand,
   paginateListEnvironmentAccountConnections,
   ProtonClient,
   TagResourceCommand,
@@ -15,7 +16,7 @@ import { CustomResourceOutcome } from '../../handler-runtime/cfn-response';
 import { CustomResourceFailure } from '../../handler-runtime/custom-resource-runner';
 import { DEFAULT_POLL, pollUntil } from '../../handler-runtime/polling';
 import { describeError, isProtonError } from '../../handler-runtime/proton-errors';
-import { CONNECTION_ID_PATTERN, CLIENT_TOKEN_MAX_LENGTH } from '../../shared/proton-patterns';
+import { CONNECTION_ID_PATTERN, CLIENT_TOKEN_MAX_LENGTH, MAX_TAGS } from '../../shared/proton-patterns';
 import { ConnectionAttribute, ConnectionSpec, parseConnectionSpec } from '../connection-contract';
 
 /** What the lifecycle needs from its environment; tests pass a client for the local endpoint. */
@@ -56,6 +57,14 @@ export function clientTokenFor(event: CloudFormationCustomResourceEvent): string
     .update(`${event.StackId}\n${event.LogicalResourceId}\n${event.RequestId}`)
     .digest('hex')
     .slice(0, CLIENT_TOKEN_MAX_LENGTH);
+}
+
+/** Tag key marking the CloudFormation resource that filed a connection. */
+export const OWNER_TAG_KEY = 'cdk-proton-account-connections:owner';
+
+/** The owner tag's value: a digest of the stack and logical id (stable across requests). */
+export function ownerTagValue(event: CloudFormationCustomResourceEvent): string {
+  return createHash('sha256').update(`${event.StackId}\n${event.LogicalResourceId}`).digest('hex').slice(0, 40);
 }
 
 /** Whether a physical id names a connection (and not a placeholder left by a failed Create). */
@@ -119,6 +128,13 @@ class ConnectionLifecycle {
 
   public async delete(physicalId: string): Promise<CustomResourceOutcome> {
     if (!isConnectionId(physicalId)) {
+      // The Create failed. It may still have filed a request whose response was lost: delete it
+      // only if this very resource filed it (owner tag), never anything else.
+      const filed = await this.findActive();
+      if (filed && (await this.filedByThisResource(filed.arn!))) {
+        this.log(`the failed Create had filed connection ${filed.id} (its response was lost): deleting it`);
+        return this.delete(filed.id!).then(() => ({ physicalResourceId: physicalId }));
+      }
       this.log(`physical id ${physicalId} names no connection (its Create failed): nothing to delete`);
       return { physicalResourceId: physicalId };
     }
@@ -131,7 +147,7 @@ class ConnectionLifecycle {
       this.log(`deleted connection ${physicalId}`);
     } catch (error) {
       if (!isProtonError(error, 'ResourceNotFoundException')) {
-        throw new CustomResourceFailure(`could not delete connection ${physicalId}: ${describeError(error)}`, physicalId);
+        throw new CustomResourceFailure(`could not delete connection ${physicalId}: ${describeError(error)}`, physicalId, error);
       }
       this.log(`connection ${physicalId} was already deleted`);
     }
@@ -164,7 +180,7 @@ class ConnectionLifecycle {
           codebuildRoleArn: spec.codebuildRoleArn,
           componentRoleArn: spec.componentRoleArn,
           clientToken: clientTokenFor(this.event),
-          tags: toTagList(spec.tags),
+          tags: toTagList({ ...spec.tags, ...this.ownerTag() }),
         }),
       );
       const connection = response.environmentAccountConnection!;
@@ -172,10 +188,18 @@ class ConnectionLifecycle {
       return { connection, adopted: false };
     } catch (error) {
       if (!isProtonError(error, 'ConflictException')) {
-        throw new CustomResourceFailure(`could not file the connection request: ${describeError(error)}`);
+        throw new CustomResourceFailure(`could not file the connection request: ${describeError(error)}`, undefined, error);
       }
       const existing = await this.findActive();
-      if (!existing) throw new CustomResourceFailure(`could not file the connection request: ${describeError(error)}`);
+      if (!existing) throw new CustomResourceFailure(`could not file the connection request: ${describeError(error)}`, undefined, error);
+      if (await this.filedByThisResource(existing.arn!)) {
+        // an earlier attempt of this very resource filed it (a lost response, a rolled-back rename)
+        this.log(`taking back connection ${existing.id}, which this resource filed earlier`);
+        const current = (await this.get(existing.id!)) ?? existing;
+        const converged = await this.convergeRoles(current);
+        await this.convergeTags(converged.arn!, undefined, spec.tags);
+        return { connection: converged, adopted: false };
+      }
       if (!spec.adoptExisting) {
         throw new CustomResourceFailure(
           `a ${existing.status} connection ${existing.id} for environment "${spec.environmentName}" of management account ${spec.managementAccountId} already exists in this account, and AWS Proton allows one per environment. Set adoptExisting: true to take it over, or delete it first (DeleteEnvironmentAccountConnection --id ${existing.id}) and deploy again.`,
@@ -210,7 +234,7 @@ class ConnectionLifecycle {
       return response.environmentAccountConnection;
     } catch (error) {
       if (isProtonError(error, 'ResourceNotFoundException')) return undefined;
-      throw new CustomResourceFailure(`could not read connection ${id}: ${describeError(error)}`, id);
+      throw new CustomResourceFailure(`could not read connection ${id}: ${describeError(error)}`, id, error);
     }
   }
 
@@ -241,7 +265,7 @@ class ConnectionLifecycle {
       this.log(`updated the roles of connection ${current.id}`);
       return response.environmentAccountConnection!;
     } catch (error) {
-      throw new CustomResourceFailure(`could not update the roles of connection ${current.id}: ${describeError(error)}`, current.id);
+      throw new CustomResourceFailure(`could not update the roles of connection ${current.id}: ${describeError(error)}`, current.id, error);
     }
   }
 
@@ -288,6 +312,21 @@ class ConnectionLifecycle {
       `connection ${connection.id} for environment "${this.spec.environmentName}" is still PENDING after ${this.spec.acceptanceTimeoutSeconds} s. Accept it in management account ${this.spec.managementAccountId} (deploy its EnvironmentAccountConnectionAcceptor, or accept it there by hand), then deploy again; or set waitForAcceptance: false to finish without waiting.`,
       ownedId,
     );
+  }
+
+  /**
+   * The owner tag marks a connection as filed by this CloudFormation resource (stack and logical
+   * id), so that a later attempt of the same resource can take it back. Left out when the user's
+   * tags already use all 50.
+   */
+  private ownerTag(): Record<string, string> {
+    if (Object.keys(this.spec.tags).length >= MAX_TAGS) return {};
+    return { [OWNER_TAG_KEY]: ownerTagValue(this.event) };
+  }
+
+  private async filedByThisResource(arn: string): Promise<boolean> {
+    const response = await this.deps.proton.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+    return (response.tags ?? []).some((tag) => tag.key === OWNER_TAG_KEY && tag.value === ownerTagValue(this.event));
   }
 
   private async deleteQuietly(id: string): Promise<void> {
