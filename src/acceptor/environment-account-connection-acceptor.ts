@@ -15,6 +15,7 @@ import {
 import { AcceptorProvider } from './acceptor-provider';
 import { encodePair } from './allow-list';
 import { HandlerOptions } from '../hardening/handler-options';
+import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
 import { checkAccountId, checkEnvironmentName, invalidProp, wholeSeconds } from '../shared/validation';
 
 /** One (environment account, environment name) pair whose connection request is accepted. */
@@ -191,7 +192,7 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
         [AcceptanceProperty.waitTimeoutSeconds]: this.waitTimeoutSeconds === DEFAULT_WAIT_TIMEOUT_SECONDS ? undefined : this.waitTimeoutSeconds,
       },
     });
-    resource.node.addDependency(this.provider.role);
+    omitDefaultDeletionPolicies(resource);
     const chunk = { resource, pairs, accounts };
     this.chunks.push(chunk);
     if (this.allowListParameterPath) {

@@ -11,6 +11,7 @@ import {
 import { ConnectionProvider } from './connection-provider';
 import { HandlerOptions } from '../hardening/handler-options';
 import { EnvironmentAccountProtonRole } from '../proton-role/environment-account-proton-role';
+import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
 import { checkAccountId, checkEnvironmentName, checkRoleArn, checkTags, invalidProp, wholeSeconds } from '../shared/validation';
 
 /** An AWS Proton environment account connection. */
@@ -154,8 +155,8 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
         [ConnectionProperty.adoptExisting]: props.adoptExisting ? true : undefined,
       },
     });
-    // The handler must be able to pass the roles before it files the request.
-    resource.node.addDependency(provider.role);
+    // The ServiceToken already orders this after the handler, which depends on its role and policy.
+    omitDefaultDeletionPolicies(resource);
 
     this.connectionId = resource.ref;
     this.connectionArn = resource.getAttString(ConnectionAttribute.arn);

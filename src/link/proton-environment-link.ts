@@ -88,7 +88,7 @@ export class ProtonEnvironmentLink extends Construct {
     super(scope, id);
     const environmentStack = Stack.of(this);
     const managementStack = Stack.of(props.acceptor);
-    const { account: managementAccountId, region } = checkStacks(this, environmentStack, managementStack);
+    const { account: managementAccountId } = checkStacks(this, environmentStack, managementStack);
 
     this.role = props.role ?? new EnvironmentAccountProtonRole(this, 'ProtonRole', {
       managementAccountId,
@@ -98,7 +98,6 @@ export class ProtonEnvironmentLink extends Construct {
       permissionsBoundary: props.permissionsBoundary,
       codeBuildRole: props.codeBuildRole,
       componentRole: props.componentRole,
-      description: `AWS Proton provisioning role for environment "${props.environmentName}" of management account ${managementAccountId} in ${region}`,
     });
     this.connection = new EnvironmentAccountConnection(this, 'Connection', {
       managementAccountId,

@@ -54,7 +54,6 @@ export class CodeBuildProvisioningRole extends iam.Role {
     });
     super(scope, id, {
       roleName: props.roleName,
-      description: `AWS Proton CodeBuild provisioning role for environments of management account ${props.trust.managementAccountId}`,
       permissionsBoundary: props.permissionsBoundary,
       assumedBy: confusedDeputySafePrincipal(scope, 'codebuild.amazonaws.com', props.trust),
       inlinePolicies: {

@@ -63,7 +63,7 @@ export interface EnvironmentAccountProtonRoleProps {
 
   /**
    * A description of the role.
-   * @default - a description naming the management account
+   * @default - no description
    */
   readonly description?: string;
 
@@ -112,7 +112,7 @@ export class EnvironmentAccountProtonRole extends iam.Role {
     const policyDocument = new iam.PolicyDocument();
     super(scope, id, {
       roleName: props.roleName,
-      description: props.description ?? `AWS Proton provisioning role for environments of management account ${props.managementAccountId}`,
+      description: props.description,
       permissionsBoundary: props.permissionsBoundary,
       assumedBy: confusedDeputySafePrincipal(scope, PROTON_SERVICE, trust),
       inlinePolicies: { ProtonProvisioning: policyDocument },
@@ -146,7 +146,6 @@ export class EnvironmentAccountProtonRole extends iam.Role {
     const document = new iam.PolicyDocument();
     const role = new iam.Role(this, 'ComponentRole', {
       roleName: options.roleName,
-      description: `AWS Proton component role for environments of management account ${trust.managementAccountId}`,
       permissionsBoundary: boundary,
       assumedBy: confusedDeputySafePrincipal(this, PROTON_SERVICE, trust),
       inlinePolicies: { ProtonComponentProvisioning: document },

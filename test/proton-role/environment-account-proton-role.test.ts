@@ -221,8 +221,8 @@ describe('permissions', () => {
   test('role name, description and permissions boundary', () => {
     const stack = environmentStack();
     const boundary = iam.ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'ProtonBoundary');
-    const { template } = synthRole({ roleName: 'proton-dev', permissionsBoundary: boundary, codeBuildRole: {}, componentRole: {} }, stack);
-    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'proton-dev', Description: Match.stringLikeRegexp(MANAGEMENT) });
+    const { template } = synthRole({ roleName: 'proton-dev', description: 'Proton dev', permissionsBoundary: boundary, codeBuildRole: {}, componentRole: {} }, stack);
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'proton-dev', Description: 'Proton dev' });
     const boundaries = Object.values(template.findResources('AWS::IAM::Role')).map((r: any) => r.Properties.PermissionsBoundary);
     expect(boundaries).toEqual([arn(`:iam::${ENVIRONMENT}:policy/ProtonBoundary`), arn(`:iam::${ENVIRONMENT}:policy/ProtonBoundary`), arn(`:iam::${ENVIRONMENT}:policy/ProtonBoundary`)]);
   });
