@@ -1,10 +1,9 @@
-import { Annotations, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { AcceptorHandlerFunction } from './handler/acceptor-handler-function';
-import { HandlerOptionsRecord, checkSameHandlerOptions, hardenHandler, resolveHandlerOptions } from '../hardening/handler-hardening';
 import { HandlerOptions } from '../hardening/handler-options';
+import { HandlerProvider } from '../shared/handler-provider';
 import { acknowledgeWildcard, acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 
 const PROVIDER_ID = 'ProtonConnectionAcceptorProvider';
@@ -22,60 +21,37 @@ export const MAX_ACCOUNTS_LISTED_IN_POLICY = 50;
  * role and log group. Its permissions grow with the acceptors: Accept only on the allow-listed
  * environment accounts' connections, Reject only when an acceptor opts into rejectUnlisted.
  */
-export class AcceptorProvider extends Construct {
+export class AcceptorProvider extends HandlerProvider {
   /**
    * The provider of `scope`'s stack, created with `handlerOptions` on first use; a later caller
    * must give the same options or none.
    */
   public static of(scope: IConstruct, handlerOptions?: HandlerOptions): AcceptorProvider {
-    const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(PROVIDER_ID) as AcceptorProvider | undefined;
-    if (existing) {
-      checkSameHandlerOptions(scope.node.path, 'acceptor handler', existing.handlerOptions, handlerOptions);
-      return existing;
-    }
-    return new AcceptorProvider(stack, PROVIDER_ID, handlerOptions, scope.node.path);
+    return HandlerProvider.findOrCreate(scope, PROVIDER_ID, 'acceptor handler', handlerOptions,
+      (stack) => new AcceptorProvider(stack, PROVIDER_ID, handlerOptions, scope.node.path));
   }
 
-  public readonly handler: AcceptorHandlerFunction;
-  public readonly role: iam.Role;
-  private readonly accept: iam.PolicyStatement;
   private readonly acceptAccounts = new Set<string>();
   private rejectGranted = false;
-  private readonly handlerOptions: HandlerOptionsRecord;
 
   private constructor(scope: Construct, id: string, handlerOptions: HandlerOptions | undefined, requestedBy: string) {
-    super(scope, id);
-    this.handlerOptions = resolveHandlerOptions(this, handlerOptions, requestedBy);
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Accepts the allow-listed AWS Proton environment account connection requests',
+    super(scope, id, {
+      handlerOptions,
+      requestedBy,
+      purpose: 'Accepts the allow-listed AWS Proton environment account connection requests',
+      createFunction: (providerScope, functionId, props) => new AcceptorHandlerFunction(providerScope, functionId, props),
     });
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'FindRequests',
       actions: ['proton:ListEnvironmentAccountConnections'],
       resources: ['*'],
     }));
-    this.accept = new iam.PolicyStatement({
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'AcceptAllowListedAccounts',
       actions: ['proton:AcceptEnvironmentAccountConnection'],
       resources: Lazy.list({ produce: () => this.acceptResources() }),
-    });
-    this.role.addToPrincipalPolicy(this.accept);
+    }));
     acknowledgeWildcard(this.role, 'Resource::*', 'proton:ListEnvironmentAccountConnections supports no resource-level permissions.');
-
-    const hardened = hardenHandler(this, this.role, this.handlerOptions.effective, 'AWS Proton connection acceptor handler');
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN, ...hardened.logGroupProps });
-    logGroup.grantWrite(this.role);
-    this.handler = new AcceptorHandlerFunction(this, 'Handler', {
-      role: this.role,
-      logGroup,
-      timeout: Duration.minutes(15),
-      memorySize: 256,
-      description: 'AWS Proton environment account connection acceptor (cdk-proton-account-connections)',
-      ...hardened.functionProps,
-    });
-    hardened.dependencies.forEach((dependency) => this.handler.node.addDependency(dependency));
   }
 
   /** Allows accepting requests from this environment account (its connections in this Region). */

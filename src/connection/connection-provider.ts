@@ -1,10 +1,9 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { ConnectionHandlerFunction } from './handler/connection-handler-function';
-import { HandlerOptionsRecord, checkSameHandlerOptions, hardenHandler, resolveHandlerOptions } from '../hardening/handler-hardening';
 import { HandlerOptions } from '../hardening/handler-options';
+import { HandlerProvider } from '../shared/handler-provider';
 import { acknowledgeWildcard, acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 
 const PROVIDER_ID = 'ProtonEnvironmentAccountConnectionProvider';
@@ -13,39 +12,29 @@ const PROVIDER_ID = 'ProtonEnvironmentAccountConnectionProvider';
  * The one handler that serves every `EnvironmentAccountConnection` of a stack, with its role
  * and log group. Found with `ConnectionProvider.of(scope)`; created on first use.
  */
-export class ConnectionProvider extends Construct {
+export class ConnectionProvider extends HandlerProvider {
   /**
    * The provider of `scope`'s stack, created with `handlerOptions` on first use; a later caller
    * must give the same options or none.
    */
   public static of(scope: IConstruct, handlerOptions?: HandlerOptions): ConnectionProvider {
-    const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(PROVIDER_ID) as ConnectionProvider | undefined;
-    if (existing) {
-      checkSameHandlerOptions(scope.node.path, 'connection handler', existing.handlerOptions, handlerOptions);
-      return existing;
-    }
-    return new ConnectionProvider(stack, PROVIDER_ID, handlerOptions, scope.node.path);
+    return HandlerProvider.findOrCreate(scope, PROVIDER_ID, 'connection handler', handlerOptions,
+      (stack) => new ConnectionProvider(stack, PROVIDER_ID, handlerOptions, scope.node.path));
   }
 
   /** The ARN custom resources name as their `ServiceToken`. */
   public readonly serviceToken: string;
-  public readonly handler: ConnectionHandlerFunction;
-  public readonly role: iam.Role;
   private readonly passRole: iam.PolicyStatement;
   private readonly passedRoleArns = new Set<string>();
-  private readonly handlerOptions: HandlerOptionsRecord;
 
   private constructor(scope: Construct, id: string, handlerOptions: HandlerOptions | undefined, requestedBy: string) {
-    super(scope, id);
-    this.handlerOptions = resolveHandlerOptions(this, handlerOptions, requestedBy);
-    const stack = Stack.of(this);
-    const connectionArns = stack.formatArn({ service: 'proton', resource: 'environment-account-connection', resourceName: '*' });
-
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Files and maintains AWS Proton environment account connection requests for this stack',
+    super(scope, id, {
+      handlerOptions,
+      requestedBy,
+      purpose: 'Files and maintains the AWS Proton environment account connection requests of this stack',
+      createFunction: (providerScope, functionId, props) => new ConnectionHandlerFunction(providerScope, functionId, props),
     });
+    const connectionArns = Stack.of(this).formatArn({ service: 'proton', resource: 'environment-account-connection', resourceName: '*' });
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ManageOwnConnections',
       actions: [
@@ -70,24 +59,6 @@ export class ConnectionProvider extends Construct {
       conditions: { StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } },
     });
     this.role.addToPrincipalPolicy(this.passRole);
-
-    const hardened = hardenHandler(this, this.role, this.handlerOptions.effective, 'AWS Proton environment account connection handler');
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-      ...hardened.logGroupProps,
-    });
-    logGroup.grantWrite(this.role);
-
-    this.handler = new ConnectionHandlerFunction(this, 'Handler', {
-      role: this.role,
-      logGroup,
-      timeout: Duration.minutes(15),
-      memorySize: 256,
-      description: 'AWS Proton environment account connections (cdk-proton-account-connections)',
-      ...hardened.functionProps,
-    });
-    hardened.dependencies.forEach((dependency) => this.handler.node.addDependency(dependency));
     this.serviceToken = this.handler.functionArn;
 
     acknowledgeWildcardResource(this.role, connectionArns,

@@ -55,6 +55,7 @@ describe('acceptance resources', () => {
     const { stack } = acceptor({ expectedConnections: EXPECTED });
     const template = Template.fromStack(stack);
     expect(handlerStatements(template)).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] } },
       { Sid: 'FindRequests', Effect: 'Allow', Action: 'proton:ListEnvironmentAccountConnections', Resource: '*' },
       {
         Sid: 'AcceptAllowListedAccounts',
@@ -65,7 +66,6 @@ describe('acceptance resources', () => {
           arn(`:proton:${REGION}:333333333333:environment-account-connection/*`),
         ],
       },
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] } },
     ]);
     expect(JSON.stringify(template.toJSON())).not.toMatch(/RejectEnvironmentAccountConnection|DeleteEnvironmentAccountConnection/);
     template.resourceCountIs('AWS::Events::Rule', 0);

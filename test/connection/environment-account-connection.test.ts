@@ -120,6 +120,7 @@ describe('handler', () => {
     });
     const statements = policyStatements(template, 'ProtonEnvironmentAccountConnectionProviderRole');
     expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ProtonEnvironmentAccountConnectionProviderLogs/), 'Arn'] } },
       {
         Sid: 'ManageOwnConnections',
         Effect: 'Allow',
@@ -142,7 +143,6 @@ describe('handler', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ProtonRole/), 'Arn'] },
         Condition: { StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } },
       },
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ProtonEnvironmentAccountConnectionProviderLogs/), 'Arn'] } },
     ]);
     const handlerRole = Object.values(template.findResources('AWS::IAM::Role')).find((r: any) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'lambda.amazonaws.com') as any;
     expect(handlerRole.Properties.ManagedPolicyArns).toBeUndefined();
