@@ -2,7 +2,7 @@
  * The README's main job, after `cdk synth`: deploys the two-account app's stacks on the local
  * AWS Proton endpoint, shows the connection CONNECTED, destroys them.
  *
- *   npx ts-node --transpile-only local/bin/handshake-demo.ts [--app cdk.out]
+ *   node --require ts-node/register/transpile-only local/bin/handshake-demo.ts [--app cdk.out]   (or: npx projen demo)
  */
 import { runHandshakeDemo } from '../demo/handshake-demo';
 

@@ -1,7 +1,7 @@
 /**
  * local-deploy: executes a synthesized CDK cloud assembly locally (see local/deployer/README.md).
  *
- *   npx ts-node --transpile-only local/bin/local-deploy.ts deploy|destroy [--app cdk.out] [--state .local-deploy/state.json]
+ *   npx projen local-deploy deploy|destroy [--app cdk.out] [--state .local-deploy/state.json]
  *     [--stacks A,B] [--endpoint URL] [--duplicate-delivery] [--timeout SECONDS]
  */
 import { LocalDeployer } from '../deployer';

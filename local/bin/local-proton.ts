@@ -1,7 +1,7 @@
 /**
  * Starts the local AWS Proton endpoint.
  *
- *   npx ts-node --transpile-only local/bin/local-proton.ts [--port 0] [--host 127.0.0.1] [--seed 1]
+ *   npx projen local-proton [--port 0] [--host 127.0.0.1] [--seed 1]
  *     [--throttling-rate 0] [--internal-error-rate 0] [--drop-rate 0] [--drop-after-commit-rate 0]
  *     [--latency-ms a,b] [--quota 1000] [--quiet]
  *
