@@ -28,9 +28,12 @@ const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'Throt
 test('SUCCESS carries the physical id and data, PUT to the ResponseURL', async () => {
   const event = createEvent('Custom::Test', {}, { ResponseURL: url });
   await runCustomResource(event, context(60_000), async () => ({ physicalResourceId: 'abc', data: { Id: 'abc' } }), () => undefined);
-  expect(responses).toEqual([{ method: 'PUT', body: {
-    Status: 'SUCCESS', PhysicalResourceId: 'abc', Data: { Id: 'abc' }, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId,
-  } }]);
+  expect(responses).toEqual([{
+    method: 'PUT',
+    body: {
+      Status: 'SUCCESS', PhysicalResourceId: 'abc', Data: { Id: 'abc' }, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId,
+    },
+  }]);
 });
 
 test('a transient failure runs the step again; a later success is reported', async () => {
