@@ -5,6 +5,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { markedJson } from './process-timing';
 import { median } from './stats';
+import { startLocalProton } from '../local/proton-endpoint';
 
 /** A handler bundle under `assets/`. */
 export interface HandlerBundle {
@@ -27,7 +28,11 @@ export function findBundles(assetsDir: string): HandlerBundle[] {
   return found.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The CloudFormation Delete event one cold start handles (no Proton call: nothing to delete). */
+/**
+ * The CloudFormation Delete event one cold start handles: a placeholder physical id, nothing to
+ * delete. The connection handler still looks once (ListEnvironmentAccountConnections) for a request
+ * its failed Create may have filed; the acceptor makes no Proton call.
+ */
 export function deleteEventFor(bundle: HandlerBundle, responseUrl: string, requestId: string): Record<string, unknown> {
   const isConnection = bundle.name.startsWith('connection');
   return {
@@ -97,8 +102,11 @@ export async function measureColdStart(bundle: HandlerBundle, childScript: strin
   const requireMs: number[] = [];
   const handleMs: number[] = [];
   const startup: number[] = [];
+  // The connection handler's Delete of a placeholder lists the account's connections: answer it locally.
+  const proton = await startLocalProton();
   const env = {
     PATH: process.env.PATH ?? '',
+    AWS_ENDPOINT_URL_PROTON: proton.url,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'LOCAL222222222222',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -122,6 +130,7 @@ export async function measureColdStart(bundle: HandlerBundle, childScript: strin
     }
   } finally {
     await server.close();
+    await proton.close();
   }
   return {
     bundle,
@@ -133,9 +142,12 @@ export async function measureColdStart(bundle: HandlerBundle, childScript: strin
   };
 }
 
+/** A cold start that takes this long is stuck (e.g. retrying an unreachable endpoint): fail the bench. */
+const CHILD_TIMEOUT_MS = 30_000;
+
 function runChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

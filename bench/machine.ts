@@ -18,3 +18,8 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
   };
 }
+
+/** The 1, 5 and 15-minute load averages, rounded to two decimals. */
+export function loadAverage(): number[] {
+  return os.loadavg().map((x) => Math.round(x * 100) / 100);
+}

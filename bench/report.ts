@@ -1,23 +1,16 @@
-import { findingsFor } from './findings';
-import { BenchResults, oneStackFits } from './results';
+import { ONE_STACK_SHAPES, OneStackShape } from './apps/app-spec';
+import { COST_PARTS, COST_PART_LABELS, partsPerConnection } from './connection-cost';
+import { findingsFor, notesFor } from './findings';
+import { IAM_ROLE_INLINE_POLICY_LIMIT } from './iam-policy-size';
+import { BenchResults, ByteMeasure, oneStackFits } from './results';
 import { int, kb, seconds } from './stats';
-import { Side } from './synth-bench';
-import { TargetCheck } from './targets';
-import { StackTemplate, bytesByType } from './template-bytes';
+import { OneStackResult, Side } from './synth-bench';
+import { TargetCheck, largestRolePolicy } from './targets';
+import { bytesByType } from './template-bytes';
 
 function table(header: string[], rows: Array<Array<string | number>>): string {
   const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-/** Per resource type: bytes per extra connection between the stacks with the fewest and most connections. */
-function marginalByType(small: StackTemplate, large: StackTemplate, extra: number): Array<[string, number]> {
-  const a = new Map(bytesByType(small).map((g) => [g.what, g.bytes]));
-  const b = new Map(bytesByType(large).map((g) => [g.what, g.bytes]));
-  return [...new Set([...a.keys(), ...b.keys()])]
-    .map((what) => [what, ((b.get(what) ?? 0) - (a.get(what) ?? 0)) / extra] as [string, number])
-    .filter(([, bytes]) => Math.abs(bytes) >= 1)
-    .sort((x, y) => y[1] - x[1]);
 }
 
 export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
@@ -35,6 +28,7 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
     ['machine', `${r.machine.cpuModel}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.platform}`],
     ['node', r.machine.node],
     ['bench wall time', `${seconds(r.wallMs, 0)} s`],
+    ['load average (1 / 5 / 15 min)', `${r.loadAverage.before.join(' / ')} before the run, ${r.loadAverage.after.join(' / ')} after (2 cores; other jobs may share the machine)`],
   ]));
   out.push('');
   out.push('Timings are medians of fresh `node` processes, compared side by side in the same run (ratios matter, absolute numbers move with the machine).', '');
@@ -46,6 +40,11 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
   if (findings.length > 0) {
     out.push('### Misses: measured cause and what would reach the target', '');
     for (const f of findings) out.push(f, '');
+  }
+  const notes = notesFor(r);
+  if (notes.length > 0) {
+    out.push('### Reported beside the targets', '');
+    for (const n of notes) out.push(n, '');
   }
 
   out.push('## 1. Synth time and template bytes for N environment pairs', '');
@@ -81,42 +80,65 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
   void byN;
 
   out.push('## 2. Fixed per-stack overhead vs marginal bytes per connection (one stack)', '');
-  const fits = oneStackFits(r.oneStack);
-  out.push('One environment stack with k connections. Library: `EnvironmentAccountProtonRole` + `EnvironmentAccountConnection` per connection (one shared handler per stack). Floor: role + `CfnEnvironmentAccountConnection`. Least-squares fit bytes = fixed + marginal × k.', '');
-  const ksHeader = ['k', 'floor bytes', 'library bytes', 'floor resources', 'library resources'];
-  out.push(table(ksHeader, r.oneStack.ks.map((k, i) => [
-    k, int(r.oneStack.bytes.floor[i]), int(r.oneStack.bytes.library[i]), r.oneStack.resources.floor[i], r.oneStack.resources.library[i],
-  ])));
+  out.push('One environment stack with k connections, in two shapes. Least-squares fit bytes = fixed + marginal × k over k = ' +
+    `${r.oneStack[0].ks.join(', ')}. Two byte measures: **minified** JSON (the template's content without formatting; the verdicts use it, as the issue asks) ` +
+    'and the **indented file** as written to the cloud assembly (`cdk.out/*.template.json`). Both give the same verdicts. ' +
+    'Note that minified is not what CloudFormation receives: with the default synthesizer `cdk deploy` uploads the indented file to the bootstrap bucket and passes its ' +
+    '`TemplateURL` (the CLI only inlines a `TemplateBody`, as YAML, when no uploaded template exists), so the file bytes are what CloudFormation\'s template size limit counts ' +
+    '(section 3\'s 1 MB check uses them).', '');
+  out.push('- **(a) shared role** (the marginal cost of a *connection*; the target is judged here): one Proton role per stack that trusts all its environments. ' +
+    'Library: one `EnvironmentAccountProtonRole` with `environmentNames: [env1..envk]` + k `EnvironmentAccountConnection`. Floor: one `iam.Role` trusted by `proton.amazonaws.com` + k `CfnEnvironmentAccountConnection`.');
+  out.push('- **(b) role per connection** (a connection plus its own scoped role): library k × (`EnvironmentAccountProtonRole` + `EnvironmentAccountConnection`); floor k × (`iam.Role` + `CfnEnvironmentAccountConnection`).', '');
+  const measures: Array<[ByteMeasure, string]> = [['compact', 'minified'], ['file', 'indented file']];
+  out.push(table(['shape', 'bytes', 'floor fixed (B)', 'library fixed (B)', 'fixed, library − floor', 'floor marginal (B / connection)', 'library marginal (B / connection)', 'marginal, library / floor'],
+    ONE_STACK_SHAPES.flatMap((shape) => measures.map(([measure, label]) => {
+      const f = oneStackFits(oneStack(r, shape), measure);
+      return [shapeLabel(shape), label, int(f.floor.intercept), int(f.library.intercept), int(f.library.intercept - f.floor.intercept),
+        int(f.floor.slope), int(f.library.slope), `${(f.library.slope / f.floor.slope).toFixed(2)}×`];
+    }))));
   out.push('');
-  out.push(table(['', 'fixed (B)', 'marginal (B / connection)'], [
-    ['floor', int(fits.floor.intercept), int(fits.floor.slope)],
-    ['library', int(fits.library.intercept), int(fits.library.slope)],
-    ['library − floor', int(fits.library.intercept - fits.floor.intercept), int(fits.library.slope - fits.floor.slope)],
-    ['library / floor', `${(fits.library.intercept / fits.floor.intercept).toFixed(2)}×`, `${(fits.library.slope / fits.floor.slope).toFixed(2)}×`],
-  ]));
+  out.push(table(['shape', 'k', 'floor minified', 'library minified', 'floor file', 'library file', 'floor resources', 'library resources'],
+    r.oneStack.flatMap((o) => o.ks.map((k, i) => [
+      shapeLabel(o.shape), k, int(o.compactBytes.floor[i]), int(o.compactBytes.library[i]), int(o.bytes.floor[i]), int(o.bytes.library[i]),
+      o.resources.floor[i], o.resources.library[i],
+    ]))));
   out.push('');
-  const kMin = r.oneStack.ks[0];
-  const kMax = r.oneStack.ks[r.oneStack.ks.length - 1];
-  for (const s of sides) {
-    const rows = marginalByType(r.oneStack.templates[s][0], r.oneStack.templates[s][r.oneStack.ks.length - 1], kMax - kMin);
-    out.push(`Marginal bytes per connection by resource type, ${s} (compact JSON, k=${kMin}→${kMax}):`, '');
-    out.push(table(['type', 'bytes / connection'], rows.map(([what, bytes]) => [what, int(bytes)])));
+  for (const o of r.oneStack) {
+    const parts = partsPerConnection(o);
+    const kMin = o.ks[0];
+    const kMax = o.ks[o.ks.length - 1];
+    out.push(`Where one more connection's bytes go, ${shapeLabel(o.shape)} (minified, k=${kMin}→${kMax}):`, '');
+    const rows: Array<Array<string | number>> = COST_PARTS
+      .filter((p) => Math.abs(parts.floor[p]) >= 0.5 || Math.abs(parts.library[p]) >= 0.5)
+      .map((p) => [COST_PART_LABELS[p], int(parts.floor[p]), int(parts.library[p]), int(parts.library[p] - parts.floor[p])]);
+    const total = (side: 'floor' | 'library') => COST_PARTS.reduce((sum, p) => sum + parts[side][p], 0);
+    rows.push(['**total**', `**${int(total('floor'))}**`, `**${int(total('library'))}**`, `**${int(total('library') - total('floor'))}**`]);
+    out.push(table(['part', 'floor (B)', 'library (B)', 'library − floor (B)'], rows));
     out.push('');
   }
-  out.push(`Where the library stack's bytes go at k=${kMin} (compact JSON by resource type; the file is indented, so it is larger):`, '');
-  out.push(table(['type', 'count', 'bytes'], bytesByType(r.oneStack.templates.library[0]).map((g) => [g.what, g.count, int(g.bytes)])));
+  const perConnection = oneStack(r, 'role-per-connection');
+  out.push(`Where the library stack's bytes go at k=${perConnection.ks[0]}, role per connection (minified, by resource type):`, '');
+  out.push(table(['type', 'count', 'bytes'], bytesByType(perConnection.templates.library[0]).map((g) => [g.what, g.count, int(g.bytes)])));
   out.push('');
 
   out.push('## 3. A management stack with 1,000 allow-listed pairs', '');
-  out.push(table(['pairs', 'environment accounts', 'continuousAcceptance', 'resources', 'template bytes', 'largest IAM policy (B)', 'synth (s, median)', 'runs'], r.management.map((m) => [
-    int(m.pairs), int(m.accounts), m.continuous ? 'yes' : 'no', m.resources, `${int(m.bytes)} (${kb(m.bytes)})`, int(largestPolicy(m.template)), seconds(m.medianMs), m.wallMs.length,
-  ])));
+  out.push(table(['pairs', 'environment accounts', 'continuousAcceptance', 'resources', 'template bytes (file)', 'minified', 'acceptor role policies: characters as deployed', 'as in the template', 'synth (s, median)', 'runs'], r.management.map((m) => {
+    const largest = largestRolePolicy(m);
+    return [
+      int(m.pairs), int(m.accounts), m.continuous ? 'yes' : 'no', m.resources, `${int(m.bytes)} (${kb(m.bytes)})`, `${int(m.template.compactBytes)} (${kb(m.template.compactBytes)})`,
+      `${int(largest.characters)} / ${int(IAM_ROLE_INLINE_POLICY_LIMIT)}`, int(largest.unresolvedCharacters), seconds(m.medianMs), m.wallMs.length,
+    ];
+  })));
   out.push('');
-  out.push('**Note:** the acceptor handler role\'s inline policy exceeds IAM\'s 10,240-character limit at 1,000 pairs (column "largest IAM policy"); CloudFormation would reject the role at deploy although the template is within its own limits.', '');
-  out.push('IAM limits the inline and attached-inline policies of one role to 10,240 characters in total (whitespace excluded); the acceptor\'s handler role grows by one `AcceptEnvironmentAccountConnection` resource ARN per distinct environment account.', '');
+  out.push('IAM limits the inline policies of one role (its own `Policies` plus every `AWS::IAM::Policy` attached to it) to 10,240 characters in total, whitespace excluded. ' +
+    '"As deployed" resolves the template\'s intrinsics the way IAM stores the policy: `Ref AWS::Partition` → `aws`, other pseudo parameters to the stack\'s account and Region, ' +
+    '`Fn::Join` joined, `Fn::GetAtt …Arn` of a resource to its ARN with a CloudFormation-generated name (`<stack>-<logical id>-<13 characters>`, at most 64), then minified. ' +
+    'The largest role of the stack is shown (the acceptor handler\'s). Up to 50 environment accounts the handler may accept one `environment-account-connection/*` ARN per account; ' +
+    'past 50 it gets one account-wildcard ARN instead (the handler itself still accepts only allow-listed pairs), so the policy stays flat however many accounts are allow-listed.', '');
 
   out.push('## 4. Handler bundles: bytes and cold start', '');
-  out.push('Cold start: a fresh `node` process `require`s the bundle and handles one CloudFormation Delete event for a placeholder physical id (`not-created-…`: no Proton call); ' +
+  out.push('Cold start: a fresh `node` process `require`s the bundle and handles one CloudFormation Delete event for a placeholder physical id (`not-created-…`: nothing to delete; ' +
+    'the connection handler still makes one `ListEnvironmentAccountConnections` call, answered by `local/proton-endpoint` on loopback, to find a request its failed Create may have filed); ' +
     'the response is a PUT to a loopback server in the parent. Spawn → response received is measured in the parent; require and handle inside the child.', '');
   out.push(table(['bundle', 'bytes', 'runs', 'spawn → response (ms)', 'node start-up (ms)', 'require (ms)', 'handle (ms)'], r.coldStarts.map((c) => [
     `\`assets/${c.bundle.name}/index.js\``, `${int(c.bundle.bytes)} (${kb(c.bundle.bytes)})`, c.runs,
@@ -149,7 +171,7 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
   out.push([
     '- The bench apps (`bench/apps/`) are compiled once with esbuild (library source bundled in, aws-cdk-lib and constructs external), so every measured synth is a bare `node app.js` for both sides: same loader, same start-up.',
     '- Each synth is a fresh process timed from spawn to exit (node start-up, module loading, construct tree, `app.synth()` writing the assembly, asset staging included). Floor and library runs are interleaved, alternating which goes first; the reported value is the median.',
-    '- Template bytes are the `*.template.json` files as written to the cloud assembly. The per-type breakdowns use compact JSON.',
+    '- Template bytes: "file" is the `*.template.json` as written to the cloud assembly (indented), which `cdk deploy` uploads and CloudFormation reads through `TemplateURL` (so its size limit counts these bytes); "minified" is the same template without whitespace (content only). Marginal and fixed-overhead verdicts use minified, the 1 MB check uses file bytes; breakdowns are minified.',
     '- Both sides run with aws-cdk-lib defaults (no feature flags or context set), which includes the built-in CloudFormation template validation.',
     '- Cold starts use the bundles in `assets/` as built by `npx projen bundle`; API calls and handshake latency run the same bundles through `local/deployer` and `local/proton-endpoint`.',
   ].join('\n'));
@@ -157,14 +179,10 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
   return out.join('\n');
 }
 
-/** Compact bytes of the largest IAM policy document (AWS::IAM::Policy, ManagedPolicy, or a role's inline policy). */
-function largestPolicy(template: StackTemplate): number {
-  let max = 0;
-  type Doc = { PolicyDocument?: unknown };
-  const resources = Object.values(template.template.Resources ?? {}) as Array<{ Type: string; Properties?: Doc & { Policies?: Doc[] } }>;
-  for (const resource of resources) {
-    const docs = [resource.Properties?.PolicyDocument, ...(resource.Properties?.Policies ?? []).map((p) => p.PolicyDocument)];
-    for (const doc of docs) if (doc) max = Math.max(max, JSON.stringify(doc).length);
-  }
-  return max;
+function shapeLabel(shape: OneStackShape): string {
+  return shape === 'shared-role' ? '(a) shared role' : '(b) role per connection';
+}
+
+function oneStack(r: BenchResults, shape: OneStackShape): OneStackResult {
+  return r.oneStack.find((o) => o.shape === shape)!;
 }

@@ -4,21 +4,22 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { ONE_STACK_SHAPES } from './apps/app-spec';
 import { findBundles, measureColdStart } from './cold-start';
 import { compileApps } from './compile-apps';
 import { measureLifecycle } from './lifecycle';
-import { describeMachine } from './machine';
+import { describeMachine, loadAverage } from './machine';
 import { renderReport } from './report';
 import { BenchResults } from './results';
 import { renderChart } from './svg-plot';
-import { ManagementResult, measureManagement, measureOneStack, measureScaling, ScalingPoint } from './synth-bench';
+import { ManagementResult, measureManagement, measureOneStack, measureScaling, OneStackResult, ScalingPoint } from './synth-bench';
 import { checkTargets } from './targets';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(__dirname, 'out', 'runs');
 
-/** N → runs per side (fewer for the slowest, to keep the bench under ~10 minutes). */
-const SCALING_RUNS: Array<[number, number]> = [[1, 5], [10, 5], [100, 5], [500, 3]];
+/** N → runs per side (lower N=500 first if the bench nears ~10 minutes on a busy machine). */
+const SCALING_RUNS: Array<[number, number]> = [[1, 5], [10, 5], [100, 5], [500, 5]];
 const ONE_STACK_KS = [1, 2, 10];
 const COLD_START_RUNS = 20;
 const HANDSHAKE_RUNS = 5;
@@ -32,13 +33,22 @@ async function reportOnly(): Promise<void> {
   const saved = JSON.parse(fs.readFileSync(path.join(__dirname, 'out', 'results.json'), 'utf8')) as BenchResults;
   const apps = compileApps();
   fs.mkdirSync(OUT, { recursive: true });
-  const oneStack = await measureOneStack(apps, OUT, saved.oneStack.ks);
+  const oneStack = await measureAllOneStack(apps);
   const management: ManagementResult[] = [];
   for (const m of saved.management) {
     const again = await measureManagement(apps, OUT, m.pairs, m.accounts, m.continuous, 1);
     management.push({ ...m, template: again.template });
   }
-  write({ ...saved, oneStack, management });
+  // results.json from before the load average was recorded
+  const load = saved.loadAverage ?? { before: [], after: [] };
+  write({ ...saved, loadAverage: load, oneStack, management });
+}
+
+/** Section 2 in both shapes (template bytes only: deterministic). */
+async function measureAllOneStack(apps: ReturnType<typeof compileApps>): Promise<OneStackResult[]> {
+  const all: OneStackResult[] = [];
+  for (const shape of ONE_STACK_SHAPES) all.push(await measureOneStack(apps, OUT, ONE_STACK_KS, shape));
+  return all;
 }
 
 function write(results: BenchResults): void {
@@ -62,11 +72,13 @@ function write(results: BenchResults): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadBefore = loadAverage();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
   const log = (line: string) => console.log(line);
   fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(OUT, { recursive: true });
 
+  log(`==> load average ${loadBefore.join(' / ')} (1 / 5 / 15 min, ${describeMachine().cores} cores)`);
   log('==> compiling the bench apps (esbuild)');
   const apps = compileApps();
 
@@ -81,13 +93,16 @@ async function main(): Promise<void> {
     fs.rmSync(path.join(OUT, `pairs-library-${n}`), { recursive: true, force: true });
   }
 
-  log('==> 2. one environment stack with k connections');
-  const oneStack = await measureOneStack(apps, OUT, ONE_STACK_KS);
-  log(`  bytes floor ${oneStack.bytes.floor.join(', ')}; library ${oneStack.bytes.library.join(', ')} (${elapsed()})`);
+  log('==> 2. one environment stack with k connections (shared role; role per connection)');
+  const oneStack = await measureAllOneStack(apps);
+  for (const o of oneStack) {
+    log(`  ${o.shape}: minified bytes floor ${o.compactBytes.floor.join(', ')}; library ${o.compactBytes.library.join(', ')} (${elapsed()})`);
+  }
 
   log('==> 3. management stack with 1,000 allow-listed pairs');
   const management: ManagementResult[] = [];
-  for (const [accounts, continuous, runs] of [[100, false, 3], [100, true, 3], [1000, false, 1]] as const) {
+  // 50 accounts: the most the acceptor's policy lists one by one (its largest policy); 1,000: one per pair
+  for (const [accounts, continuous, runs] of [[100, false, 3], [100, true, 3], [50, true, 1], [1000, false, 1]] as const) {
     const m = await measureManagement(apps, OUT, 1000, accounts, continuous, runs);
     management.push(m);
     log(`  ${accounts} accounts, continuous ${continuous}: ${m.resources} resources, ${m.bytes} bytes, ${(m.medianMs / 1000).toFixed(2)} s (${elapsed()})`);
@@ -109,6 +124,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: describeMachine(),
     wallMs: Date.now() - started,
+    loadAverage: { before: loadBefore, after: loadAverage() },
     scaling,
     oneStack,
     management,

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AppPhases, AppSpec, MANAGEMENT_STACK, RESULT_MARKER } from './apps/app-spec';
+import { AppPhases, AppSpec, MANAGEMENT_STACK, OneStackShape, RESULT_MARKER } from './apps/app-spec';
 import { CompiledApps } from './compile-apps';
 import { markedJson, timeNode } from './process-timing';
 import { median } from './stats';
@@ -76,29 +76,34 @@ export async function measureScaling(
 }
 
 export interface OneStackResult {
+  readonly shape: OneStackShape;
   readonly ks: number[];
-  /** Template bytes of the stack holding k connections, per side, in `ks` order. */
+  /** Template file bytes (indented, as written) of the stack holding k connections, per side, in `ks` order. */
   readonly bytes: Record<Side, number[]>;
+  /** The same templates as minified JSON (what CloudFormation receives). */
+  readonly compactBytes: Record<Side, number[]>;
   readonly resources: Record<Side, number[]>;
   /** The stacks themselves (for the byte breakdown). */
   readonly templates: Record<Side, StackTemplate[]>;
 }
 
-/** Section 2: one environment stack with k connections, each side. */
-export async function measureOneStack(apps: CompiledApps, outRoot: string, ks: number[]): Promise<OneStackResult> {
+/** Section 2: one environment stack with k connections in the given shape, each side. */
+export async function measureOneStack(apps: CompiledApps, outRoot: string, ks: number[], shape: OneStackShape): Promise<OneStackResult> {
   const bytes = { floor: [] as number[], library: [] as number[] };
+  const compactBytes = { floor: [] as number[], library: [] as number[] };
   const resources = { floor: [] as number[], library: [] as number[] };
   const templates = { floor: [] as StackTemplate[], library: [] as StackTemplate[] };
   for (const side of SIDES) {
-    const run = await synthOnce(apps, side, { mode: 'one-stack', outdir: path.join(outRoot, `one-stack-${side}`), ks });
+    const run = await synthOnce(apps, side, { mode: 'one-stack', outdir: path.join(outRoot, `one-stack-${shape}-${side}`), ks, shape });
     for (const k of ks) {
       const t = run.templates.get(`OneStack${k}`)!;
       bytes[side].push(t.bytes);
+      compactBytes[side].push(t.compactBytes);
       resources[side].push(resourceCount(t));
       templates[side].push(t);
     }
   }
-  return { ks, bytes, resources, templates };
+  return { shape, ks, bytes, compactBytes, resources, templates };
 }
 
 export interface ManagementResult {

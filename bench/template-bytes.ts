@@ -4,8 +4,14 @@ import * as path from 'path';
 /** A synthesized stack template as written to the cloud assembly. */
 export interface StackTemplate {
   readonly stackId: string;
-  /** Bytes of the template file as written (what is uploaded to CloudFormation). */
+  /**
+   * Bytes of the template file as written to the cloud assembly (indented JSON). With the default
+   * synthesizer `cdk deploy` uploads this very file and hands CloudFormation its `TemplateURL`, so
+   * these are the bytes CloudFormation's template size limit counts.
+   */
   readonly bytes: number;
+  /** Bytes of the same template as minified JSON: its content, independent of formatting. */
+  readonly compactBytes: number;
   readonly template: { Resources?: Record<string, { Type: string }>; [section: string]: unknown };
 }
 
@@ -19,7 +25,8 @@ export function readTemplates(outdir: string): Map<string, StackTemplate> {
     if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
     const file = path.join(outdir, artifact.properties.templateFile);
     const text = fs.readFileSync(file, 'utf8');
-    templates.set(stackId, { stackId, bytes: Buffer.byteLength(text), template: JSON.parse(text) });
+    const template = JSON.parse(text);
+    templates.set(stackId, { stackId, bytes: Buffer.byteLength(text), compactBytes: Buffer.byteLength(JSON.stringify(template)), template });
   }
   return templates;
 }

@@ -5,12 +5,19 @@
 export type AppSpec =
   /** N environment stacks (and, for the library, one management stack with the acceptor). */
   | { readonly mode: 'pairs'; readonly outdir: string; readonly n: number }
-  /** One environment stack per k, holding k role + connection pairs. */
-  | { readonly mode: 'one-stack'; readonly outdir: string; readonly ks: number[] }
+  /**
+   * One environment stack per k, holding k connections: with one Proton role trusting all k
+   * environments (`shared-role`), or with one role per connection (`role-per-connection`).
+   */
+  | { readonly mode: 'one-stack'; readonly outdir: string; readonly ks: number[]; readonly shape: OneStackShape }
   /** A management stack whose acceptor allow-lists `pairs` pairs over `accounts` environment accounts. */
   | { readonly mode: 'management'; readonly outdir: string; readonly pairs: number; readonly accounts: number; readonly continuous: boolean }
   /** The two-stack handshake app (library only), with an optional Proton role name. */
   | { readonly mode: 'handshake'; readonly outdir: string; readonly roleName?: string };
+
+/** How the connections of one stack get their Proton role. */
+export type OneStackShape = 'shared-role' | 'role-per-connection';
+export const ONE_STACK_SHAPES: OneStackShape[] = ['shared-role', 'role-per-connection'];
 
 export const MANAGEMENT_ACCOUNT = '111111111111';
 export const HANDSHAKE_ENVIRONMENT_ACCOUNT = '222222222222';

@@ -7,8 +7,11 @@ import { Construct } from 'constructs';
 import { AppSpec, MANAGEMENT_ACCOUNT, REGION, environmentAccount, environmentName, environmentStackId } from './app-spec';
 import { runApp } from './run-app';
 
-function addConnection(scope: Construct, suffix: string, name: string): void {
-  const role = new iam.Role(scope, `ProtonRole${suffix}`, { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') });
+function protonRole(scope: Construct, suffix: string): iam.IRole {
+  return new iam.Role(scope, `ProtonRole${suffix}`, { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') });
+}
+
+function addConnection(scope: Construct, suffix: string, name: string, role: iam.IRole = protonRole(scope, suffix)): void {
   new proton.CfnEnvironmentAccountConnection(scope, `Connection${suffix}`, {
     managementAccountId: MANAGEMENT_ACCOUNT,
     environmentName: name,
@@ -27,7 +30,9 @@ function build(app: App, spec: AppSpec): void {
     case 'one-stack':
       for (const k of spec.ks) {
         const stack = new Stack(app, `OneStack${k}`, { env: { account: environmentAccount(0), region: REGION } });
-        for (let j = 0; j < k; j++) addConnection(stack, String(j), environmentName(j));
+        // shared-role: one role trusted by proton serves every connection of the stack
+        const shared = spec.shape === 'shared-role' ? protonRole(stack, '') : undefined;
+        for (let j = 0; j < k; j++) addConnection(stack, String(j), environmentName(j), shared);
       }
       return;
     default:

@@ -41,17 +41,18 @@ function build(app: App, spec: AppSpec): void {
     case 'one-stack':
       for (const k of spec.ks) {
         const stack = new Stack(app, `OneStack${k}`, { env: { account: environmentAccount(0), region: REGION } });
-        for (let j = 0; j < k; j++) {
-          const role = new EnvironmentAccountProtonRole(stack, `ProtonRole${j}`, {
+        const names = Array.from({ length: k }, (_, j) => environmentName(j));
+        // shared-role: one role trusting all k environments serves every connection of the stack
+        const shared = spec.shape === 'shared-role'
+          ? new EnvironmentAccountProtonRole(stack, 'ProtonRole', { managementAccountId: MANAGEMENT_ACCOUNT, environmentNames: names })
+          : undefined;
+        names.forEach((name, j) => {
+          const role = shared ?? new EnvironmentAccountProtonRole(stack, `ProtonRole${j}`, {
             managementAccountId: MANAGEMENT_ACCOUNT,
-            environmentNames: [environmentName(j)],
+            environmentNames: [name],
           });
-          new EnvironmentAccountConnection(stack, `Connection${j}`, {
-            managementAccountId: MANAGEMENT_ACCOUNT,
-            environmentName: environmentName(j),
-            role,
-          });
-        }
+          new EnvironmentAccountConnection(stack, `Connection${j}`, { managementAccountId: MANAGEMENT_ACCOUNT, environmentName: name, role });
+        });
       }
       return;
     case 'management': {
