@@ -148,6 +148,13 @@ describe('owner tag: a resource takes back what it filed itself', () => {
     expect(connections()).toEqual([]);
   });
 
+  test('that rollback Delete is best effort: when Proton cannot be asked, it succeeds and says so', async () => {
+    endpoint().admin.failNext('ListEnvironmentAccountConnections', 'AccessDeniedException', 1);
+    const { lines, deps: d } = deps();
+    await expect(onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, 'not-created-x', PROPS), inAMinute(), d)).resolves.toEqual({ physicalResourceId: 'not-created-x' });
+    expect(lines.join('\n')).toMatch(/could not look for a connection the failed Create may have filed .*AccessDeniedException/);
+  });
+
   test('the owner tag is left out when the user\'s tags use all 50', async () => {
     const tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
     await create({ ...PROPS, Tags: tags });

@@ -130,10 +130,18 @@ class ConnectionLifecycle {
     if (!isConnectionId(physicalId)) {
       // The Create failed. It may still have filed a request whose response was lost: delete it
       // only if this very resource filed it (owner tag), never anything else.
-      const filed = await this.findActive();
-      if (filed && (await this.filedByThisResource(filed.arn!))) {
-        this.log(`the failed Create had filed connection ${filed.id} (its response was lost): deleting it`);
-        return this.delete(filed.id!).then(() => ({ physicalResourceId: physicalId }));
+      // Best effort: a rollback must not block on it, and the next Create of this resource takes
+      // back whatever is left (owner tag).
+      try {
+        const filed = await this.findActive();
+        if (filed && (await this.filedByThisResource(filed.arn!))) {
+          this.log(`the failed Create had filed connection ${filed.id} (its response was lost): deleting it`);
+          await this.delete(filed.id!);
+          return { physicalResourceId: physicalId };
+        }
+      } catch (error) {
+        this.log(`could not look for a connection the failed Create may have filed (${describeError(error)}); the next Create of this resource takes it back`);
+        return { physicalResourceId: physicalId };
       }
       this.log(`physical id ${physicalId} names no connection (its Create failed): nothing to delete`);
       return { physicalResourceId: physicalId };
