@@ -1,5 +1,3 @@
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 import {
   AcceptEnvironmentAccountConnectionCommand,
   CreateEnvironmentAccountConnectionCommand,
@@ -15,38 +13,22 @@ import {
   UntagResourceCommand,
   UpdateEnvironmentAccountConnectionCommand,
 } from '@aws-sdk/client-proton';
-import { credentialsForAccount } from '../../../local/local-credentials';
+import { ENV, MGMT, REGION, SdkError, failure, useEndpointUnderTest } from './endpoint-test-kit';
 import { LocalProton, startLocalProton } from '../../../local/proton-endpoint';
 
-const MGMT = '111111111111';
-const ENV = '222222222222';
 const OTHER = '333333333333';
-const REGION = 'us-east-1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let proton: LocalProton;
-const clients: ProtonClient[] = [];
+const endpoint = useEndpointUnderTest();
 
 function client(account: string, region = REGION): ProtonClient {
-  const c = new ProtonClient({ endpoint: proton.url, region, credentials: credentialsForAccount(account), maxAttempts: 1 });
-  clients.push(c);
-  return c;
+  return endpoint.client(account, { region, maxAttempts: 1 });
 }
 
 function role(account = ENV, name = 'ProtonEnvironmentRole', partition = 'aws'): string {
   return `arn:${partition}:iam::${account}:role/${name}`;
 }
 
-type SdkError = Error & { $metadata: { httpStatusCode?: number; attempts?: number } };
-
-async function failure(promise: Promise<unknown>): Promise<SdkError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function expectError(promise: Promise<unknown>, name: string, ...fragments: string[]): Promise<SdkError> {
   const err = await failure(promise);
@@ -73,18 +55,6 @@ async function get(id: string, account = ENV): Promise<EnvironmentAccountConnect
   return (await client(account).send(new GetEnvironmentAccountConnectionCommand({ id }))).environmentAccountConnection!;
 }
 
-beforeAll(async () => {
-  proton = await startLocalProton();
-});
-
-afterEach(() => {
-  clients.splice(0).forEach((c) => c.destroy());
-  proton.admin.reset();
-});
-
-afterAll(async () => {
-  await proton.close();
-});
 
 describe('the user guide CLI flow', () => {
   test('create -> get -> accept -> get -> delete reproduces the documented shapes', async () => {
@@ -120,7 +90,7 @@ describe('the user guide CLI flow', () => {
     const deleted = (await client(ENV).send(new DeleteEnvironmentAccountConnectionCommand({ id: created.id }))).environmentAccountConnection!;
     expect(deleted).toMatchObject({ id: created.id, status: 'CONNECTED' });
     await expectError(get(created.id!), 'ResourceNotFoundException', created.id!);
-    expect(proton.admin.dump().connections).toEqual([]);
+    expect(endpoint.proton.admin.dump().connections).toEqual([]);
   });
 
   test('create -> reject -> get', async () => {
@@ -130,7 +100,7 @@ describe('the user guide CLI flow', () => {
     const rejected = (await client(MGMT).send(new RejectEnvironmentAccountConnectionCommand({ id: created.id }))).environmentAccountConnection!;
     expect(rejected.status).toBe('REJECTED');
     expect(await get(created.id!)).toEqual(rejected);
-    expect(proton.admin.dump().connections).toMatchObject([{ id: created.id, status: 'REJECTED', region: REGION, partition: 'aws' }]);
+    expect(endpoint.proton.admin.dump().connections).toMatchObject([{ id: created.id, status: 'REJECTED', region: REGION, partition: 'aws' }]);
   });
 });
 
@@ -156,8 +126,8 @@ describe('field constraints', () => {
   ];
   test.each(cases)('Create rejects a bad %s', async (_, input, fragment) => {
     await expectError(create(input), 'ValidationException', fragment);
-    expect(proton.admin.dump().connections).toEqual([]);
-    expect(proton.admin.events()).toEqual([]);
+    expect(endpoint.proton.admin.dump().connections).toEqual([]);
+    expect(endpoint.proton.admin.events()).toEqual([]);
   });
 
   test('a management account equal to the caller is rejected', async () => {
@@ -167,7 +137,7 @@ describe('field constraints', () => {
   test('50 tags, 128-character keys and 256-character values are accepted', async () => {
     const tags = Array.from({ length: 50 }, (_, i) => ({ key: `${i}`.padEnd(128, 'k'), value: 'v'.repeat(256) }));
     const c = await create({ tags });
-    expect(Object.keys(proton.admin.dump().connections[0].tags)).toHaveLength(50);
+    expect(Object.keys(endpoint.proton.admin.dump().connections[0].tags)).toHaveLength(50);
     expect(c.id).toMatch(UUID);
   });
 
@@ -204,7 +174,7 @@ describe('one connection per environment', () => {
     await expectError(create(), 'ConflictException', first.id!, 'PENDING');
     await client(MGMT).send(new AcceptEnvironmentAccountConnectionCommand({ id: first.id }));
     await expectError(create({ roleArn: role(ENV, 'OtherRole') }), 'ConflictException', first.id!, 'CONNECTED');
-    expect(proton.admin.dump().connections).toHaveLength(1);
+    expect(endpoint.proton.admin.dump().connections).toHaveLength(1);
   });
 
   test('a REJECTED connection does not block a new request; other names, management accounts and Regions are independent', async () => {
@@ -215,7 +185,7 @@ describe('one connection per environment', () => {
     await create({ environmentName: 'prod' });
     await create({ managementAccountId: OTHER });
     await create({}, ENV, 'eu-west-1');
-    expect(proton.admin.dump().connections.map((c) => c.status)).toEqual(['REJECTED', 'PENDING', 'PENDING', 'PENDING', 'PENDING']);
+    expect(endpoint.proton.admin.dump().connections.map((c) => c.status)).toEqual(['REJECTED', 'PENDING', 'PENDING', 'PENDING', 'PENDING']);
   });
 });
 
@@ -224,8 +194,8 @@ describe('clientToken idempotency', () => {
     const first = await create({ clientToken: 'token-1', tags: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
     const again = await create({ clientToken: 'token-1', tags: [{ key: 'b', value: '2' }, { key: 'a', value: '1' }] });
     expect(again).toEqual(first);
-    expect(proton.admin.dump().connections).toHaveLength(1);
-    expect(proton.admin.events({ account: ENV })).toHaveLength(1);
+    expect(endpoint.proton.admin.dump().connections).toHaveLength(1);
+    expect(endpoint.proton.admin.events({ account: ENV })).toHaveLength(1);
   });
 
   test('a replay returns the current state of the connection', async () => {
@@ -240,7 +210,7 @@ describe('clientToken idempotency', () => {
     await expectError(create({ clientToken: 'token-1', environmentName: 'prod' }), 'ValidationException', 'clientToken', 'different parameters', first.id!);
     await expectError(create({ clientToken: 'token-1', roleArn: role(ENV, 'Other') }), 'ValidationException', 'clientToken');
     await expectError(create({ clientToken: 'token-1', tags: [{ key: 'a', value: '1' }] }), 'ValidationException', 'clientToken');
-    expect(proton.admin.dump().connections).toHaveLength(1);
+    expect(endpoint.proton.admin.dump().connections).toHaveLength(1);
   });
 
   test('tokens are scoped to the caller account and Region', async () => {
@@ -278,7 +248,7 @@ describe('who may call what', () => {
     await expectError(client(MGMT).send(new DeleteEnvironmentAccountConnectionCommand({ id: c.id })), 'AccessDeniedException', 'environment account');
     await expectError(client(MGMT).send(new TagResourceCommand({ resourceArn: c.arn, tags: [{ key: 'k', value: 'v' }] })), 'AccessDeniedException');
     await expectError(client(MGMT).send(new UntagResourceCommand({ resourceArn: c.arn, tagKeys: ['k'] })), 'AccessDeniedException');
-    expect(proton.admin.dump().connections).toMatchObject([{ id: c.id, roleArn: role(), tags: {} }]);
+    expect(endpoint.proton.admin.dump().connections).toMatchObject([{ id: c.id, roleArn: role(), tags: {} }]);
   });
 
   test('a third account and any caller in another Region get ResourceNotFoundException', async () => {
@@ -316,7 +286,7 @@ describe('status transitions and events', () => {
     expect(second).toEqual(first);
     await client(ENV).send(new DeleteEnvironmentAccountConnectionCommand({ id: c.id }));
 
-    const events = proton.admin.events();
+    const events = endpoint.proton.admin.events();
     expect(events.map((e) => [e.account, e.detail])).toEqual([
       [ENV, { id: c.id, status: 'PENDING' }],
       [MGMT, { id: c.id, status: 'PENDING' }],
@@ -335,7 +305,7 @@ describe('status transitions and events', () => {
       });
       expect(Date.parse(e.time)).not.toBeNaN();
     }
-    expect(proton.admin.events({ account: MGMT })).toHaveLength(3);
+    expect(endpoint.proton.admin.events({ account: MGMT })).toHaveLength(3);
   });
 
   test('PENDING -> REJECTED, reject is idempotent, a REJECTED connection can never be accepted or updated', async () => {
@@ -346,41 +316,41 @@ describe('status transitions and events', () => {
     await expectError(client(MGMT).send(new AcceptEnvironmentAccountConnectionCommand({ id: c.id })), 'ConflictException', 'REJECTED');
     await expectError(client(ENV).send(new UpdateEnvironmentAccountConnectionCommand({ id: c.id, roleArn: role(ENV, 'New') })), 'ConflictException', 'REJECTED');
     expect(await get(c.id!)).toMatchObject({ status: 'REJECTED', roleArn: role() });
-    expect(proton.admin.events({ account: ENV }).map((e) => e.detail.status)).toEqual(['PENDING', 'REJECTED']);
+    expect(endpoint.proton.admin.events({ account: ENV }).map((e) => e.detail.status)).toEqual(['PENDING', 'REJECTED']);
   });
 
   test('CONNECTED -> REJECTED is allowed unless an environment is attached', async () => {
     const c = await create();
     await client(MGMT).send(new AcceptEnvironmentAccountConnectionCommand({ id: c.id }));
-    expect(proton.admin.attachEnvironment(c.id!).environments).toEqual(['dev']);
+    expect(endpoint.proton.admin.attachEnvironment(c.id!).environments).toEqual(['dev']);
     await expectError(client(MGMT).send(new RejectEnvironmentAccountConnectionCommand({ id: c.id })), 'ConflictException', 'delete the environment first');
     expect((await get(c.id!)).status).toBe('CONNECTED');
-    proton.admin.detachEnvironment(c.id!, 'dev');
+    endpoint.proton.admin.detachEnvironment(c.id!, 'dev');
     const rejected = (await client(MGMT).send(new RejectEnvironmentAccountConnectionCommand({ id: c.id }))).environmentAccountConnection!;
     expect(rejected.status).toBe('REJECTED');
-    expect(proton.admin.events({ account: MGMT }).map((e) => e.detail)).toContainEqual({ id: c.id, status: 'REJECTED', previousStatus: 'CONNECTED' });
+    expect(endpoint.proton.admin.events({ account: MGMT }).map((e) => e.detail)).toContainEqual({ id: c.id, status: 'REJECTED', previousStatus: 'CONNECTED' });
   });
 
   test('attachEnvironment needs a CONNECTED connection', async () => {
     const c = await create();
-    expect(() => proton.admin.attachEnvironment(c.id!)).toThrow(/PENDING/);
-    expect(() => proton.admin.attachEnvironment('00000000-0000-4000-8000-000000000000')).toThrow(/no connection/);
+    expect(() => endpoint.proton.admin.attachEnvironment(c.id!)).toThrow(/PENDING/);
+    expect(() => endpoint.proton.admin.attachEnvironment('00000000-0000-4000-8000-000000000000')).toThrow(/no connection/);
   });
 
   test('deleting an attached connection is allowed and orphans the environment', async () => {
     const c = await create();
     await client(MGMT).send(new AcceptEnvironmentAccountConnectionCommand({ id: c.id }));
-    proton.admin.attachEnvironment(c.id!);
+    endpoint.proton.admin.attachEnvironment(c.id!);
     await client(ENV).send(new DeleteEnvironmentAccountConnectionCommand({ id: c.id }));
-    expect(proton.admin.dump()).toMatchObject({
+    expect(endpoint.proton.admin.dump()).toMatchObject({
       connections: [],
       orphanedEnvironments: [{ environmentName: 'dev', connectionId: c.id, environmentAccountId: ENV, managementAccountId: MGMT, region: REGION }],
     });
     // A new accepted connection for the same environment adopts it.
     const next = await create();
     await client(MGMT).send(new AcceptEnvironmentAccountConnectionCommand({ id: next.id }));
-    proton.admin.attachEnvironment(next.id!);
-    expect(proton.admin.dump().orphanedEnvironments).toEqual([]);
+    endpoint.proton.admin.attachEnvironment(next.id!);
+    expect(endpoint.proton.admin.dump().orphanedEnvironments).toEqual([]);
   });
 
   test('deleting PENDING and REJECTED connections records DELETED with the previous status', async () => {
@@ -389,7 +359,7 @@ describe('status transitions and events', () => {
     await client(MGMT).send(new RejectEnvironmentAccountConnectionCommand({ id: b.id }));
     await client(ENV).send(new DeleteEnvironmentAccountConnectionCommand({ id: a.id }));
     await client(ENV).send(new DeleteEnvironmentAccountConnectionCommand({ id: b.id }));
-    expect(proton.admin.events({ account: ENV }).filter((e) => e.detail.status === 'DELETED').map((e) => e.detail))
+    expect(endpoint.proton.admin.events({ account: ENV }).filter((e) => e.detail.status === 'DELETED').map((e) => e.detail))
       .toEqual([{ id: a.id, status: 'DELETED', previousStatus: 'PENDING' }, { id: b.id, status: 'DELETED', previousStatus: 'REJECTED' }]);
     await expectError(client(ENV).send(new DeleteEnvironmentAccountConnectionCommand({ id: a.id })), 'ResourceNotFoundException');
   });
@@ -415,7 +385,7 @@ describe('UpdateEnvironmentAccountConnection', () => {
     expect(updated.requestedAt).toEqual(before.requestedAt);
     expect(updated.lastModifiedAt!.getTime()).toBeGreaterThan(before.lastModifiedAt!.getTime());
     expect(await get(c.id!)).toEqual(updated);
-    expect(proton.admin.events({ account: ENV })).toHaveLength(2);
+    expect(endpoint.proton.admin.events({ account: ENV })).toHaveLength(2);
 
     // A no-op update changes nothing.
     const same = (await client(ENV).send(new UpdateEnvironmentAccountConnectionCommand({ id: c.id }))).environmentAccountConnection!;
@@ -451,7 +421,7 @@ describe('tags', () => {
     expect((await env.send(new ListTagsForResourceCommand({ resourceArn: c.arn }))).tags).toEqual([{ key: 'stage', value: 'dev' }, { key: 'team', value: 'infra' }]);
     expect((await client(MGMT).send(new ListTagsForResourceCommand({ resourceArn: c.arn }))).tags).toHaveLength(2);
     await env.send(new UntagResourceCommand({ resourceArn: c.arn, tagKeys: ['team', 'absent'] }));
-    expect(proton.admin.dump().connections[0].tags).toEqual({ stage: 'dev' });
+    expect(endpoint.proton.admin.dump().connections[0].tags).toEqual({ stage: 'dev' });
   });
 
   test('the 50-tag limit counts existing tags; reserved keys and bad ARNs are rejected', async () => {
@@ -469,7 +439,7 @@ describe('tags', () => {
     const rest = await env.send(new ListTagsForResourceCommand({ resourceArn: c.arn, maxResults: 30, nextToken: page.nextToken }));
     expect(rest.tags).toHaveLength(20);
     expect(rest.nextToken).toBeUndefined();
-    expect(proton.admin.dump().connections[0].tags.k0).toBe('changed');
+    expect(endpoint.proton.admin.dump().connections[0].tags.k0).toBe('changed');
   });
 });
 
@@ -487,7 +457,7 @@ describe('ListEnvironmentAccountConnections', () => {
 
   test('paginates 150 pending requests past 100 in a stable order', async () => {
     await createMany();
-    const created = proton.admin.dump().connections.map((c) => c.id);
+    const created = endpoint.proton.admin.dump().connections.map((c) => c.id);
     const mgmt = client(MGMT);
     const first = await mgmt.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'MANAGEMENT_ACCOUNT' }));
     expect(first.environmentAccountConnections).toHaveLength(100);
@@ -557,8 +527,7 @@ describe('quota', () => {
   });
 
   test('ServiceQuotaExceededException per environment account per Region; REJECTED connections count', async () => {
-    const c = (account: string, region = REGION) =>
-      new ProtonClient({ endpoint: small.url, region, credentials: credentialsForAccount(account), maxAttempts: 1 });
+    const c = (account: string, region = REGION) => endpoint.client(account, { region, maxAttempts: 1, server: small });
     const env = c(ENV);
     const mk = (name: string, client0 = env, account = ENV) =>
       client0.send(new CreateEnvironmentAccountConnectionCommand({ environmentName: name, managementAccountId: MGMT, roleArn: role(account) }));

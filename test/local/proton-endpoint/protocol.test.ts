@@ -1,5 +1,3 @@
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 import { request } from 'node:http';
 import {
   CreateEnvironmentAccountConnectionCommand,
@@ -7,12 +5,10 @@ import {
   ListEnvironmentAccountConnectionsCommand,
   ProtonClient,
 } from '@aws-sdk/client-proton';
+import { ENV, MGMT, REGION, useEndpointUnderTest } from './endpoint-test-kit';
 import { credentialsForAccount } from '../../../local/local-credentials';
-import { LocalProton, startLocalProton } from '../../../local/proton-endpoint';
+import { startLocalProton } from '../../../local/proton-endpoint';
 
-const MGMT = '111111111111';
-const ENV = '222222222222';
-const REGION = 'us-east-1';
 const AUTH = (akid = `LOCAL${ENV}`, scope = `${REGION}/proton`) =>
   `AWS4-HMAC-SHA256 Credential=${akid}/20260101/${scope}/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123abcd`;
 
@@ -23,8 +19,8 @@ interface RawResponse {
   json: any;
 }
 
-let proton: LocalProton;
 const lines: string[] = [];
+const endpoint = useEndpointUnderTest({ accessKeys: { AKIAEXAMPLEENVIRONMENT: ENV }, log: (line) => lines.push(line) });
 
 function raw(options: { method?: string; path?: string; target?: string; body?: string; headers?: Record<string, string> }): Promise<RawResponse> {
   const headers: Record<string, string> = {
@@ -35,7 +31,7 @@ function raw(options: { method?: string; path?: string; target?: string; body?: 
   };
   for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k];
   return new Promise((resolve, reject) => {
-    const req = request(`${proton.url}${options.path ?? '/'}`, { method: options.method ?? 'POST', headers, agent: false }, (res) => {
+    const req = request(`${endpoint.proton.url}${options.path ?? '/'}`, { method: options.method ?? 'POST', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -64,15 +60,6 @@ function expectAwsError(res: RawResponse, status: number, type: string, fragment
   if (fragment) expect(res.json.message).toContain(fragment);
 }
 
-beforeAll(async () => {
-  proton = await startLocalProton({ accessKeys: { AKIAEXAMPLEENVIRONMENT: ENV }, log: (line) => lines.push(line) });
-});
-
-afterEach(() => proton.admin.reset());
-
-afterAll(async () => {
-  await proton.close();
-});
 
 describe('awsJson1_0 protocol errors never crash the server', () => {
   test.each([
@@ -131,11 +118,11 @@ describe('caller identity', () => {
 
   test('denied requests are counted under "unauthenticated"', async () => {
     await raw({ target: 'GetEnvironmentAccountConnection', body: '{}', headers: { authorization: '' } });
-    expect(proton.admin.callCounts().byAccount).toEqual({ unauthenticated: { GetEnvironmentAccountConnection: 1 } });
+    expect(endpoint.proton.admin.callCounts().byAccount).toEqual({ unauthenticated: { GetEnvironmentAccountConnection: 1 } });
   });
 
   test('the SDK with unknown credentials gets AccessDeniedException', async () => {
-    const c = new ProtonClient({ endpoint: proton.url, region: REGION, credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' } });
+    const c = new ProtonClient({ endpoint: endpoint.proton.url, region: REGION, credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' } });
     try {
       const err = await c.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'MANAGEMENT_ACCOUNT' })).catch((e: Error) => e);
       expect((err as Error).name).toBe('AccessDeniedException');
@@ -146,15 +133,15 @@ describe('caller identity', () => {
   });
 
   test('an explicit accessKeys mapping identifies the account; signatures are not checked', async () => {
-    const env = new ProtonClient({ endpoint: proton.url, region: REGION, credentials: { accessKeyId: 'AKIAEXAMPLEENVIRONMENT', secretAccessKey: 'anything' } });
-    const mgmt = new ProtonClient({ endpoint: proton.url, region: REGION, credentials: credentialsForAccount(MGMT) });
+    const env = new ProtonClient({ endpoint: endpoint.proton.url, region: REGION, credentials: { accessKeyId: 'AKIAEXAMPLEENVIRONMENT', secretAccessKey: 'anything' } });
+    const mgmt = new ProtonClient({ endpoint: endpoint.proton.url, region: REGION, credentials: credentialsForAccount(MGMT) });
     try {
       const c = (await env.send(new CreateEnvironmentAccountConnectionCommand({
         environmentName: 'dev', managementAccountId: MGMT, roleArn: `arn:aws:iam::${ENV}:role/R`,
       }))).environmentAccountConnection!;
       expect(c.environmentAccountId).toBe(ENV);
       expect((await mgmt.send(new GetEnvironmentAccountConnectionCommand({ id: c.id }))).environmentAccountConnection!.id).toBe(c.id);
-      expect(proton.admin.callCounts().byAccount).toEqual({
+      expect(endpoint.proton.admin.callCounts().byAccount).toEqual({
         [ENV]: { CreateEnvironmentAccountConnection: 1 },
         [MGMT]: { GetEnvironmentAccountConnection: 1 },
       });
