@@ -1,8 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { ConnectionHandlerFunction } from './handler/connection-handler-function';
 import { HandlerOptions } from '../hardening/handler-options';
+import { connectionArnPattern } from '../shared/connection-arns';
 import { HandlerProvider } from '../shared/handler-provider';
 import { acknowledgeWildcard, acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 
@@ -34,7 +34,7 @@ export class ConnectionProvider extends HandlerProvider {
       purpose: 'Files and maintains the AWS Proton environment account connection requests of this stack',
       createFunction: (providerScope, functionId, props) => new ConnectionHandlerFunction(providerScope, functionId, props),
     });
-    const connectionArns = Stack.of(this).formatArn({ service: 'proton', resource: 'environment-account-connection', resourceName: '*' });
+    const connectionArns = connectionArnPattern(this);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ManageOwnConnections',
       actions: [

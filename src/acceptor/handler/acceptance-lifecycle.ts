@@ -1,20 +1,15 @@
 import { createHash } from 'crypto';
-import { AcceptEnvironmentAccountConnectionCommand, EnvironmentAccountConnectionSummary, ProtonClient } from '@aws-sdk/client-proton';
+import { AcceptEnvironmentAccountConnectionCommand, EnvironmentAccountConnectionSummary } from '@aws-sdk/client-proton';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { AcceptanceSpec, connectionIdAttribute, parseAcceptanceSpec } from '../acceptor-contract';
 import { AllowList, decodePair, encodePair } from '../allow-list';
 import { listRequestsToThisAccount } from './connection-listing';
 import { CustomResourceOutcome } from '../../handler-runtime/cfn-response';
 import { CustomResourceFailure } from '../../handler-runtime/custom-resource-runner';
+import { LifecycleDeps } from '../../handler-runtime/lifecycle-deps';
 import { DEFAULT_POLL, pollUntil } from '../../handler-runtime/polling';
 import { describeError, isProtonError } from '../../handler-runtime/proton-errors';
 
-/** What acceptance needs from its environment; tests pass a client for the local endpoint. */
-export interface AcceptanceDeps {
-  readonly proton: ProtonClient;
-  readonly log?: (line: string) => void;
-  readonly poll?: { readonly initialDelayMs: number; readonly maxDelayMs: number };
-}
 
 /**
  * Create and Update: wait (bounded) for each allow-listed pair's request and accept it, and
@@ -24,7 +19,7 @@ export interface AcceptanceDeps {
 export async function onAcceptanceEvent(
   event: CloudFormationCustomResourceEvent,
   deadline: number,
-  deps: AcceptanceDeps,
+  deps: LifecycleDeps,
 ): Promise<CustomResourceOutcome> {
   const log = deps.log ?? console.log;
   if (event.RequestType === 'Delete') {
@@ -45,7 +40,7 @@ export function acceptancePhysicalId(event: CloudFormationCustomResourceEvent): 
   return `proton-connection-acceptance-${digest}`;
 }
 
-async function acceptAll(spec: AcceptanceSpec, deadline: number, deps: AcceptanceDeps, log: (line: string) => void): Promise<Map<string, string>> {
+async function acceptAll(spec: AcceptanceSpec, deadline: number, deps: LifecycleDeps, log: (line: string) => void): Promise<Map<string, string>> {
   const { proton } = deps;
   const region = await proton.config.region();
   const accepted = new Map<string, string>();
@@ -88,7 +83,7 @@ async function acceptAll(spec: AcceptanceSpec, deadline: number, deps: Acceptanc
 async function settlePair(
   pair: string,
   requests: EnvironmentAccountConnectionSummary[],
-  deps: AcceptanceDeps,
+  deps: LifecycleDeps,
   log: (line: string) => void,
   region: string,
 ): Promise<string | undefined> {
@@ -108,7 +103,7 @@ async function settlePair(
 }
 
 /** Accepts one request; "already accepted" is success. Returns false when it is gone or was rejected meanwhile. */
-async function accept(request: EnvironmentAccountConnectionSummary, deps: AcceptanceDeps, log: (line: string) => void): Promise<boolean> {
+async function accept(request: EnvironmentAccountConnectionSummary, deps: LifecycleDeps, log: (line: string) => void): Promise<boolean> {
   try {
     await deps.proton.send(new AcceptEnvironmentAccountConnectionCommand({ id: request.id }));
     log(`accepted connection ${request.id} from account ${request.environmentAccountId} for environment "${request.environmentName}"`);

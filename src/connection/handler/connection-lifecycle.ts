@@ -6,7 +6,6 @@ import {
   GetEnvironmentAccountConnectionCommand,
   ListTagsForResourceCommand,
   paginateListEnvironmentAccountConnections,
-  ProtonClient,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateEnvironmentAccountConnectionCommand,
@@ -14,18 +13,12 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { CustomResourceOutcome } from '../../handler-runtime/cfn-response';
 import { CustomResourceFailure } from '../../handler-runtime/custom-resource-runner';
+import { LifecycleDeps } from '../../handler-runtime/lifecycle-deps';
 import { DEFAULT_POLL, pollUntil } from '../../handler-runtime/polling';
 import { describeError, isProtonError } from '../../handler-runtime/proton-errors';
 import { CONNECTION_ID_PATTERN, CLIENT_TOKEN_MAX_LENGTH, MAX_TAGS } from '../../shared/proton-patterns';
 import { ConnectionAttribute, ConnectionSpec, parseConnectionSpec } from '../connection-contract';
 
-/** What the lifecycle needs from its environment; tests pass a client for the local endpoint. */
-export interface ConnectionLifecycleDeps {
-  readonly proton: ProtonClient;
-  readonly log?: (line: string) => void;
-  /** Delays between polls while waiting for acceptance. */
-  readonly poll?: { readonly initialDelayMs: number; readonly maxDelayMs: number };
-}
 
 /**
  * Create, Update and Delete of one environment account connection, idempotent and convergent:
@@ -35,7 +28,7 @@ export interface ConnectionLifecycleDeps {
 export async function onConnectionEvent(
   event: CloudFormationCustomResourceEvent,
   deadline: number,
-  deps: ConnectionLifecycleDeps,
+  deps: LifecycleDeps,
 ): Promise<CustomResourceOutcome> {
   const lifecycle = new ConnectionLifecycle(event, deadline, deps);
   switch (event.RequestType) {
@@ -85,7 +78,7 @@ class ConnectionLifecycle {
   constructor(
     private readonly event: CloudFormationCustomResourceEvent,
     private readonly deadline: number,
-    private readonly deps: ConnectionLifecycleDeps,
+    private readonly deps: LifecycleDeps,
   ) {
     this.spec = parseConnectionSpec(event.ResourceProperties);
     this.log = deps.log ?? console.log;
