@@ -13,6 +13,9 @@ const OFFLINE_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
+/** Runs a TypeScript entry point without type-checking and without npx (which may ask the registry). */
+const RUN_TS = 'node --require ts-node/register/transpile-only';
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-proton-account-connections',
   description:
@@ -129,17 +132,17 @@ const demo = project.addTask('demo', {
 });
 demo.spawn(project.tasks.tryFind('bundle')!);
 demo.exec('cdk synth --quiet');
-demo.exec('node --require ts-node/register/transpile-only local/bin/handshake-demo.ts --app cdk.out');
+demo.exec(`${RUN_TS} local/bin/handshake-demo.ts --app cdk.out`);
 
 // The repository's offline tools, for users testing their own platform stacks.
 project.addTask('local-proton', {
   description: 'Start the local AWS Proton endpoint (see local/proton-endpoint/README.md)',
-  exec: 'node --require ts-node/register/transpile-only local/bin/local-proton.ts',
+  exec: `${RUN_TS} local/bin/local-proton.ts`,
   receiveArgs: true,
 });
 project.addTask('local-deploy', {
   description: 'Deploy or destroy a synthesized cdk.out on the local endpoint (see local/deployer/README.md)',
-  exec: 'node --require ts-node/register/transpile-only local/bin/local-deploy.ts',
+  exec: `${RUN_TS} local/bin/local-deploy.ts`,
   receiveArgs: true,
 });
 
@@ -148,7 +151,7 @@ const bench = project.addTask('bench', {
   description: 'Run the benchmarks and write BENCHMARKS.md and bench/synth-time.svg',
 });
 bench.spawn(project.tasks.tryFind('bundle')!);
-bench.exec('ts-node --transpile-only --project tsconfig.dev.json bench/run-benchmarks.ts');
+bench.exec(`${RUN_TS} bench/run-benchmarks.ts`);
 
 for (const [name, value] of Object.entries(OFFLINE_ENV)) {
   project.tasks.addEnvironment(name, value);
