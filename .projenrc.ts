@@ -41,6 +41,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-proton@3.1029.0',
     // same release as the Proton client: the two share one copy of the SDK core in the bundle
     '@aws-sdk/client-ssm@3.1029.0',
+    // the Proton client's own retry strategy and types, wrapped by the handlers' ProtonRetryStrategy
+    '@smithy/core@^3.23.14',
+    '@smithy/types@^4.14.0',
     '@types/aws-lambda@^8.10.0',
     'cdk-nag@^3.0.2',
     '@cdklabs/cdk-validator-cfnguard@0.0.62',

@@ -12,6 +12,39 @@ export interface CustomResourceOutcome {
 export const MAX_RESPONSE_BYTES = 4096;
 
 /**
+ * The FAILED reason as long as CloudFormation takes it: the whole response body stays within
+ * `MAX_RESPONSE_BYTES` (UTF-8), cut at a character boundary with an ellipsis.
+ */
+export function fitReason(event: CloudFormationCustomResourceEvent, physicalResourceId: string, reason: string): string {
+  const body = responseBody(event, { Status: 'FAILED', Reason: '', PhysicalResourceId: physicalResourceId });
+  // Measured JSON-escaped, as it is sent; 16 bytes of slack.
+  const budget = MAX_RESPONSE_BYTES - Buffer.byteLength(body) - 16;
+  const fits = (text: string) => Buffer.byteLength(JSON.stringify(text)) <= budget;
+  if (fits(reason)) return reason;
+  const characters = Array.from(reason);
+  let low = 0;
+  let high = characters.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(`${characters.slice(0, middle).join('')}...`)) low = middle;
+    else high = middle - 1;
+  }
+  return `${characters.slice(0, low).join('')}...`;
+}
+
+function responseBody(
+  event: CloudFormationCustomResourceEvent,
+  response: Pick<CloudFormationCustomResourceResponse, 'Status' | 'Reason' | 'PhysicalResourceId' | 'Data'>,
+): string {
+  return JSON.stringify({
+    ...response,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+  });
+}
+
+/**
  * Sends the custom resource's result to the pre-signed `ResponseURL`, as CloudFormation
  * expects (`PUT`, empty content type). Retries a few times on network errors and 5xx.
  */
@@ -19,12 +52,7 @@ export async function sendCfnResponse(
   event: CloudFormationCustomResourceEvent,
   response: Pick<CloudFormationCustomResourceResponse, 'Status' | 'Reason' | 'PhysicalResourceId' | 'Data'>,
 ): Promise<void> {
-  const body = JSON.stringify({
-    ...response,
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
-  });
+  const body = responseBody(event, response);
   let lastError: unknown;
   for (let attempt = 1; attempt <= 5; attempt++) {
     try {
