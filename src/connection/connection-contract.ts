@@ -24,6 +24,8 @@ export const ConnectionProperty = {
   acceptanceTimeoutSeconds: 'AcceptanceTimeoutSeconds',
   retainOnDelete: 'RetainOnDelete',
   adoptExisting: 'AdoptExisting',
+  replaceRejected: 'ReplaceRejected',
+  endOfSupport: 'EndOfSupport',
 } as const;
 
 export const ConnectionAttribute = {
@@ -48,6 +50,8 @@ export interface ConnectionSpec {
   readonly acceptanceTimeoutSeconds: number;
   readonly retainOnDelete: boolean;
   readonly adoptExisting: boolean;
+  readonly replaceRejected: boolean;
+  readonly endOfSupport: boolean;
 }
 
 /** Parses CloudFormation's (stringly typed) resource properties; throws naming the property. */
@@ -69,5 +73,38 @@ export function parseConnectionSpec(props: Record<string, unknown>): ConnectionS
     ),
     retainOnDelete: booleanProperty(props, ConnectionProperty.retainOnDelete, false),
     adoptExisting: booleanProperty(props, ConnectionProperty.adoptExisting, false),
+    replaceRejected: booleanProperty(props, ConnectionProperty.replaceRejected, false),
+    endOfSupport: booleanProperty(props, ConnectionProperty.endOfSupport, false),
   };
+}
+
+/**
+ * What a Delete (or the old side of an Update) can tell from properties that may not parse: a
+ * rollback carries the very values whose Create or Update failed. Nothing here throws; a
+ * value that does not parse is left out, and what it would have named was never filed.
+ */
+export interface LenientConnectionSpec {
+  readonly managementAccountId?: string;
+  readonly environmentName?: string;
+  readonly tags?: Record<string, string>;
+  readonly retainOnDelete: boolean;
+  readonly endOfSupport: boolean;
+}
+
+export function parseConnectionSpecLeniently(props: Record<string, unknown>): LenientConnectionSpec {
+  return {
+    managementAccountId: orUndefined(() => accountIdProperty(props, ConnectionProperty.managementAccountId)),
+    environmentName: orUndefined(() => environmentNameProperty(props, ConnectionProperty.environmentName)),
+    tags: orUndefined(() => tagsProperty(props, ConnectionProperty.tags)),
+    retainOnDelete: orUndefined(() => booleanProperty(props, ConnectionProperty.retainOnDelete, false)) ?? false,
+    endOfSupport: orUndefined(() => booleanProperty(props, ConnectionProperty.endOfSupport, false)) ?? false,
+  };
+}
+
+function orUndefined<T>(parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch {
+    return undefined;
+  }
 }

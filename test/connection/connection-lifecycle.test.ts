@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import {
   AcceptEnvironmentAccountConnectionCommand,
   CreateEnvironmentAccountConnectionCommand,
@@ -95,7 +96,8 @@ describe('Create', () => {
     await expect(failure).rejects.toThrow(
       new RegExp(`a PENDING connection ${id} for environment "dev" of management account ${MANAGEMENT_ACCOUNT} already exists in this account.*Set adoptExisting: true`),
     );
-    await expect(failure).rejects.toMatchObject({ physicalResourceId: undefined });
+    // it filed nothing: its rollback Delete must not touch the other resource's connection
+    await expect(failure).rejects.toMatchObject({ physicalResourceId: expect.stringMatching(/^none-filed-/) });
     expect(connections()).toHaveLength(1);
   });
 
@@ -138,7 +140,7 @@ describe('owner tag: a resource takes back what it filed itself', () => {
     const again = await onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, PROPS), inAMinute(), d);
     expect(again.physicalResourceId).toBe(id);
     expect(connections()).toHaveLength(1);
-    expect(lines.join('\n')).toMatch(new RegExp(`taking back connection ${id}, which this resource filed earlier`));
+    expect(lines.join('\n')).toMatch(new RegExp(`taking back PENDING connection ${id}, which this resource filed earlier`));
   });
 
   test('the rollback Delete of a Create whose response was lost deletes the connection it filed', async () => {
@@ -225,11 +227,41 @@ describe('Update', () => {
     expect(connections()).toEqual([expect.objectContaining({ id: outcome.physicalResourceId, roleArn: roleArn('v2') })]);
   });
 
-  test('a rejected connection fails the update with what to do', async () => {
+  test('a rejected connection fails the update, pointing to replaceRejected', async () => {
     const { id } = await create();
     await management().send(new RejectEnvironmentAccountConnectionCommand({ id }));
     await expect(onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, { ...PROPS, RoleArn: roleArn('v2') }), inAMinute(), deps().deps))
-      .rejects.toThrow(/was REJECTED by management account 111111111111; a rejected connection can never be used/);
+      .rejects.toThrow(`connection ${id} for environment "dev" was REJECTED by management account 111111111111, and a rejected connection can never be used. `
+        + 'To file a new request, set replaceRejected: true on this EnvironmentAccountConnection (or ProtonEnvironmentLink) and deploy this stack: '
+        + 'that deploy files a new request in place of the rejected one (property ReplaceRejected).');
+    expect(connections()).toEqual([expect.objectContaining({ id, status: 'REJECTED' })]);
+  });
+
+  test('replaceRejected: the update that turns it on files a new request in place of the rejected one, in one deploy', async () => {
+    const { id } = await create();
+    await management().send(new RejectEnvironmentAccountConnectionCommand({ id }));
+    const outcome = await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, { ...PROPS, ReplaceRejected: 'true' }), inAMinute(), deps().deps);
+    expect(outcome.physicalResourceId).not.toBe(id);
+    expect(connections()).toEqual([
+      expect.objectContaining({ id, status: 'REJECTED' }),
+      expect.objectContaining({ id: outcome.physicalResourceId, status: 'PENDING', environmentName: 'dev' }),
+    ]);
+    // CloudFormation then deletes the old physical id: the rejected connection
+    await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, id, PROPS), inAMinute(), deps().deps);
+    expect(connections()).toEqual([expect.objectContaining({ id: outcome.physicalResourceId, status: 'PENDING' })]);
+  });
+
+  test('the rollback Update of a failed update carries the bad values as old properties: it compares with them and never fails on them', async () => {
+    const { id } = await create({ ...PROPS, Tags: { team: 'a' } });
+    const bad = { ...PROPS, EnvironmentName: 'not a valid name!', Tags: 'not a map' };
+    // the failed update
+    await expect(onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, bad), inAMinute(), deps().deps))
+      .rejects.toThrow('invalid EnvironmentName "not a valid name!"');
+    // CloudFormation's rollback: old and new swapped
+    const back = await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, bad, { ...PROPS, Tags: { team: 'a' } }), inAMinute(), deps().deps);
+    expect(back.physicalResourceId).toBe(id);
+    expect(connections()).toEqual([expect.objectContaining({ id, tags: expect.objectContaining({ team: 'a' }) })]);
+    expect(writeCalls()).toBe(1); // the Create only: the rollback converged by reading
   });
 
   test('removing a CodeBuild role fails clearly: Proton cannot remove one', async () => {
@@ -268,6 +300,91 @@ describe('Delete', () => {
     expect(lines.join('\n')).toMatch(/names no connection \(its Create failed\): nothing to delete/);
   });
 
+  test.each([
+    ['an environment name that is no name', { ...PROPS, EnvironmentName: 'not a valid name!' }],
+    ['a management account that is no account', { ...PROPS, ManagementAccountId: 'me' }],
+    ['a role ARN, tags and flags that do not parse', { ...PROPS, RoleArn: 'nope', Tags: 'x', WaitForAcceptance: 'perhaps', AcceptanceTimeoutSeconds: 'soon' }],
+  ])('the rollback Delete of a Create that failed on %s succeeds without searching with the bad values', async (_what, bad) => {
+    const event = createEvent(CONNECTION_RESOURCE_TYPE, bad);
+    const failure = await onConnectionEvent(event, inAMinute(), deps().deps).catch((error) => error);
+    expect(failure.message).toMatch(/^invalid /);
+    endpoint().admin.resetCallCounts();
+    const { lines, deps: d } = deps();
+    const outcome = await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, `not-created-${event.RequestId}`, bad), inAMinute(), d);
+    expect(outcome).toEqual({ physicalResourceId: `not-created-${event.RequestId}` });
+    if (bad.EnvironmentName !== PROPS.EnvironmentName || bad.ManagementAccountId !== PROPS.ManagementAccountId) {
+      expect(endpoint().admin.callCounts().total).toBe(0);
+      expect(lines.join('\n')).toMatch(/its properties name no valid environment and management account, so its Create never filed a request: nothing to delete/);
+    } else {
+      // valid names: it looks for a request its Create may have filed, and finds none
+      expect(Object.keys(endpoint().admin.callCounts().byOperation)).toEqual(['ListEnvironmentAccountConnections']);
+    }
+  });
+
+  test('a Delete by connection id never parses more than it needs: bad other properties still delete the connection', async () => {
+    const { id } = await create();
+    await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, id, { ...PROPS, RoleArn: 'nope', Tags: 'x' }), inAMinute(), deps().deps);
+    expect(connections()).toEqual([]);
+  });
+
+  test('with the end-of-support switch, Update and Delete make no Proton call; Create refuses to file', async () => {
+    const { id } = await create();
+    endpoint().admin.resetCallCounts();
+    const switched = { ...PROPS, EndOfSupport: 'true' };
+    const { lines, deps: d } = deps();
+    const updated = await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, switched), inAMinute(), d);
+    expect(updated).toEqual({
+      physicalResourceId: id,
+      data: { Id: id, Arn: `arn:aws:proton:us-east-1:${ENVIRONMENT_ACCOUNT}:environment-account-connection/${id}`, Status: 'END_OF_SUPPORT' },
+    });
+    await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, id, switched), inAMinute(), d);
+    expect(endpoint().admin.callCounts().total).toBe(0);
+    expect(lines.join('\n')).toMatch(/cdk-proton-account-connections:endOfSupport is on: not calling AWS Proton/);
+    const create2 = createEvent(CONNECTION_RESOURCE_TYPE, switched);
+    await expect(onConnectionEvent(create2, inAMinute(), d)).rejects.toMatchObject({
+      message: expect.stringMatching(/endOfSupport is on: AWS Proton has reached its end of support, so no connection request can be filed/),
+      physicalResourceId: `none-filed-${create2.RequestId}`,
+    });
+    expect(endpoint().admin.callCounts().total).toBe(0);
+  });
+
+  test('an unknown request type fails with no call', async () => {
+    const event = { ...deleteEvent(CONNECTION_RESOURCE_TYPE, 'x', PROPS), RequestType: 'Import' } as any;
+    await expect(onConnectionEvent(event, inAMinute(), deps().deps)).rejects.toThrow('unknown request type "Import": nothing was done');
+    expect(endpoint().admin.callCounts().total).toBe(0);
+  });
+
+  test('RETAIN: a stack deleted and created again under the same name takes back the connection it kept, without adoptExisting', async () => {
+    const props = { ...PROPS, RetainOnDelete: 'true', Tags: { team: 'a' } };
+    const first = await create(props);
+    await management().send(new AcceptEnvironmentAccountConnectionCommand({ id: first.id }));
+    await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, first.id, props), inAMinute(), deps().deps);
+    // same stack name, a new stack UUID; the new stack's role and tags
+    const recreated = createEvent(CONNECTION_RESOURCE_TYPE, { ...props, RoleArn: roleArn('proton-dev-v2'), Tags: { team: 'b' } }, {
+      StackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/EnvironmentAccountStack/7c7c7c7c-1111-4111-8111-111111111111',
+    });
+    const { lines, deps: d } = deps();
+    const outcome = await onConnectionEvent(recreated, inAMinute(), d);
+    expect(outcome).toMatchObject({ physicalResourceId: first.id, data: { Status: 'CONNECTED' } });
+    expect(connections()).toEqual([expect.objectContaining({
+      id: first.id, status: 'CONNECTED', roleArn: roleArn('proton-dev-v2'), tags: { 'team': 'b', 'cdk-proton-account-connections:owner': ownerTagValue(recreated) },
+    })]);
+    expect(lines.join('\n')).toMatch(`taking back CONNECTED connection ${first.id}, which this resource filed earlier`);
+  });
+
+  test('connections filed by releases before 1.0 (owner digest with the stack UUID) are still taken back', async () => {
+    const event = createEvent(CONNECTION_RESOURCE_TYPE, PROPS);
+    const legacy = createHash('sha256').update(`${event.StackId}\n${event.LogicalResourceId}`).digest('hex').slice(0, 40);
+    const filed = await protonClientFor(endpoint(), ENVIRONMENT_ACCOUNT).send(new CreateEnvironmentAccountConnectionCommand({
+      managementAccountId: MANAGEMENT_ACCOUNT,
+      environmentName: 'dev',
+      roleArn: roleArn('proton-dev'),
+      tags: [{ key: 'cdk-proton-account-connections:owner', value: legacy }],
+    }));
+    const outcome = await onConnectionEvent(event, inAMinute(), deps().deps);
+    expect(outcome.physicalResourceId).toBe(filed.environmentAccountConnection!.id);
+  });
+
   test('RETAIN keeps the connection and says so', async () => {
     const props = { ...PROPS, RetainOnDelete: 'true' };
     const { id } = await create(props);
@@ -299,18 +416,38 @@ describe('waiting for acceptance', () => {
     expect(outcome.data!.Status).toBe('CONNECTED');
   });
 
-  test('a rejection fails, reporting the connection it filed so rollback deletes it', async () => {
+  test('a rejection fails the Create, which deletes the request it filed and reports a physical id whose rollback deletes nothing', async () => {
     const event = createEvent(CONNECTION_RESOURCE_TYPE, WAIT);
+    let rejectedId = '';
     const [result] = await Promise.allSettled([
       onConnectionEvent(event, inAMinute(), deps().deps),
-      decideWhenFiled((id) => management().send(new RejectEnvironmentAccountConnectionCommand({ id }))),
+      decideWhenFiled((id) => {
+        rejectedId = id;
+        return management().send(new RejectEnvironmentAccountConnectionCommand({ id }));
+      }),
     ]);
     expect(result.status).toBe('rejected');
     const error = (result as PromiseRejectedResult).reason;
-    const id = connections()[0].id;
-    expect(error.message).toMatch(new RegExp(`connection ${id} for environment "dev" was REJECTED by management account ${MANAGEMENT_ACCOUNT}. A rejected connection can never be used`));
-    expect(error.physicalResourceId).toBe(id);
+    expect(error.message).toBe(`connection ${rejectedId} for environment "dev" was REJECTED by management account ${MANAGEMENT_ACCOUNT}, and a rejected connection can never be used. `
+      + 'Ask the management account to allow-list this environment account and environment; then set replaceRejected: true on this EnvironmentAccountConnection '
+      + '(or ProtonEnvironmentLink) and deploy this stack: that deploy files a new request in place of the rejected one (property ReplaceRejected).');
+    expect(error.physicalResourceId).toBe(`none-filed-${event.RequestId}`);
+    expect(connections()).toEqual([]);
   });
+
+  test.each([['DESTROY', {}], ['RETAIN', { RetainOnDelete: 'true' }]])(
+    'a first deploy that times out waiting leaves no request behind (%s), so the retry files again', async (_policy, removal) => {
+      const props = { ...WAIT, ...removal, AcceptanceTimeoutSeconds: '1' };
+      const event = createEvent(CONNECTION_RESOURCE_TYPE, props);
+      const failure = await onConnectionEvent(event, inAMinute(), deps().deps).catch((error) => error);
+      expect(failure.message).toMatch(/is still PENDING after 1 s/);
+      expect(failure.physicalResourceId).toBe(`none-filed-${event.RequestId}`);
+      expect(connections()).toEqual([]);
+      // CloudFormation's rollback Delete, then the retried deploy
+      await onConnectionEvent(deleteEvent(CONNECTION_RESOURCE_TYPE, failure.physicalResourceId, props), inAMinute(), deps().deps);
+      const retry = onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, { ...props, WaitForAcceptance: 'false' }), inAMinute(), deps().deps);
+      await expect(retry).resolves.toMatchObject({ data: { Status: 'PENDING' } });
+    });
 
   test('gives up after the bound with what to do', async () => {
     const started = Date.now();
