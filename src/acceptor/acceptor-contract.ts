@@ -1,5 +1,5 @@
 import { AllowListEntries } from './allow-list';
-import { PropertyError, integerProperty } from '../handler-runtime/property-parsing';
+import { PropertyError, booleanProperty, integerProperty } from '../handler-runtime/property-parsing';
 import { accountIdProblem, environmentNameProblem } from '../shared/proton-patterns';
 
 /**
@@ -12,7 +12,14 @@ export const AcceptanceProperty = {
   pairs: 'Pairs',
   /** Accounts whose pending requests are accepted without waiting. */
   accounts: 'Accounts',
+  /**
+   * Pairs accepted when their request is found, without waiting for it: their environment
+   * stacks deploy after this one and continuous acceptance accepts them when they are filed.
+   */
+  listedPairs: 'ListedPairs',
   waitTimeoutSeconds: 'WaitTimeoutSeconds',
+  /** The end-of-support switch: no Proton call on Update or Delete. */
+  endOfSupport: 'EndOfSupport',
 } as const;
 
 /** Attribute holding the accepted connection id of the pair at `index` in `Pairs`. */
@@ -42,28 +49,38 @@ export function isSweepRequest(event: unknown): event is SweepRequest {
 
 /** An acceptance resource's properties, parsed and validated. */
 export interface AcceptanceSpec {
+  /** The pairs waited for, and the account-wide entries. */
   readonly entries: AllowListEntries;
+  /** Pairs accepted when found, not waited for. */
+  readonly listedPairs: string[];
   readonly waitTimeoutSeconds: number;
+  readonly endOfSupport: boolean;
 }
 
 export function parseAcceptanceSpec(props: Record<string, unknown>): AcceptanceSpec {
-  const pairs = stringList(props, AcceptanceProperty.pairs);
-  for (const pair of pairs) {
-    const [account, name, extra] = pair.split('/');
-    const problem = extra !== undefined
-      ? 'must be "<account>/<environment name>"'
-      : accountIdProblem(account) ?? environmentNameProblem(name ?? '');
-    if (problem) throw new PropertyError(AcceptanceProperty.pairs, pair, problem);
-  }
   const accounts = stringList(props, AcceptanceProperty.accounts);
   for (const account of accounts) {
     const problem = accountIdProblem(account);
     if (problem) throw new PropertyError(AcceptanceProperty.accounts, account, problem);
   }
   return {
-    entries: { pairs, accounts },
+    entries: { pairs: pairList(props, AcceptanceProperty.pairs), accounts },
+    listedPairs: pairList(props, AcceptanceProperty.listedPairs),
     waitTimeoutSeconds: integerProperty(props, AcceptanceProperty.waitTimeoutSeconds, DEFAULT_WAIT_TIMEOUT_SECONDS, 0, MAX_WAIT_TIMEOUT_SECONDS),
+    endOfSupport: booleanProperty(props, AcceptanceProperty.endOfSupport, false),
   };
+}
+
+function pairList(props: Record<string, unknown>, name: string): string[] {
+  const pairs = stringList(props, name);
+  for (const pair of pairs) {
+    const [account, environmentName, extra] = pair.split('/');
+    const problem = extra !== undefined
+      ? 'must be "<account>/<environment name>"'
+      : accountIdProblem(account) ?? environmentNameProblem(environmentName ?? '');
+    if (problem) throw new PropertyError(name, pair, problem);
+  }
+  return pairs;
 }
 
 function stringList(props: Record<string, unknown>, name: string): string[] {

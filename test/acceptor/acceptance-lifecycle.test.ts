@@ -69,7 +69,9 @@ describe('deploy-time acceptance', () => {
     const id = await fileRequest('dev');
     await protonClientFor(endpoint(), MANAGEMENT_ACCOUNT).send(new RejectEnvironmentAccountConnectionCommand({ id }));
     await expect(onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`]), inAMinute(), deps().deps)).rejects.toThrow(
-      new RegExp(`the connection request ${id} from account ${ENVIRONMENT_ACCOUNT} for environment "dev" in us-east-1 was REJECTED.*must file a new request`),
+      `the connection request ${id} from account ${ENVIRONMENT_ACCOUNT} for environment "dev" in us-east-1 was REJECTED, and a rejected request can never be accepted. `
+      + 'The environment account must file a new request: set replaceRejected: true on its EnvironmentAccountConnection (or ProtonEnvironmentLink) and deploy its stack, '
+      + 'which files a new request in place of the rejected one; then deploy this stack again.',
     );
   });
 
@@ -141,7 +143,35 @@ describe('deploy-time acceptance', () => {
     expect(endpoint().admin.faultCounts().ThrottlingException).toBeGreaterThan(0);
   }, 60_000);
 
+  test('listed pairs are accepted when found, never waited for', async () => {
+    const dev = await fileRequest('dev');
+    const started = Date.now();
+    const outcome = await onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, {
+      ListedPairs: [`${ENVIRONMENT_ACCOUNT}/dev`, `${ENVIRONMENT_ACCOUNT}/prod`], WaitTimeoutSeconds: '5',
+    }), inAMinute(), deps().deps);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(outcome.data).toEqual({});
+    expect(statusOf(dev)).toBe('CONNECTED');
+  });
+
+  test('nothing to accept fails with a clear reason, before any call', async () => {
+    for (const event of [createEvent(ACCEPTANCE_RESOURCE_TYPE, {}), updateEvent(ACCEPTANCE_RESOURCE_TYPE, 'p', { Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`] }, { Pairs: [] })]) {
+      await expect(onAcceptanceEvent(event, inAMinute(), deps().deps)).rejects.toThrow(
+        'nothing to accept: the resource lists no Pairs, ListedPairs or Accounts. Give the EnvironmentAccountConnectionAcceptor expected connections or trusted accounts.');
+    }
+    expect(endpoint().admin.callCounts().total).toBe(0);
+  });
+
+  test('with the end-of-support switch, an Update makes no call and the ids read END_OF_SUPPORT; a Create refuses', async () => {
+    const props = { Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`, `${ENVIRONMENT_ACCOUNT}/prod`], EndOfSupport: 'true' };
+    const updated = await onAcceptanceEvent(updateEvent(ACCEPTANCE_RESOURCE_TYPE, 'p', { Pairs: props.Pairs }, props), inAMinute(), deps().deps);
+    expect(updated).toEqual({ physicalResourceId: 'p', data: { ConnectionId0: 'END_OF_SUPPORT', ConnectionId1: 'END_OF_SUPPORT' } });
+    await expect(onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, props), inAMinute(), deps().deps)).rejects.toThrow(/endOfSupport is on: AWS Proton has reached its end of support/);
+    expect(endpoint().admin.callCounts().total).toBe(0);
+  });
+
   test('bad properties fail naming the property', async () => {
+    await expect(onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, { ListedPairs: ['1/dev'] }), inAMinute(), deps().deps)).rejects.toThrow(/invalid ListedPairs "1\/dev"/);
     await expect(onAcceptanceEvent(acceptance(['222222222222/bad name']), inAMinute(), deps().deps)).rejects.toThrow(/invalid Pairs "222222222222\/bad name"/);
     await expect(onAcceptanceEvent(acceptance(['12/dev']), inAMinute(), deps().deps)).rejects.toThrow(/invalid Pairs "12\/dev": must be a 12-digit AWS account id/);
     await expect(onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, { Accounts: ['x'] }), inAMinute(), deps().deps)).rejects.toThrow(/invalid Accounts "x"/);

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { AcceptEnvironmentAccountConnectionCommand, EnvironmentAccountConnectionSummary } from '@aws-sdk/client-proton';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { AcceptanceSpec, connectionIdAttribute, parseAcceptanceSpec } from '../acceptor-contract';
+import { AcceptanceProperty, AcceptanceSpec, connectionIdAttribute, parseAcceptanceSpec } from '../acceptor-contract';
 import { AllowList, decodePair, encodePair } from '../allow-list';
 import { listRequestsToThisAccount } from './connection-listing';
 import { CustomResourceOutcome } from '../../handler-runtime/cfn-response';
@@ -9,12 +9,14 @@ import { CustomResourceFailure } from '../../handler-runtime/custom-resource-run
 import { LifecycleDeps } from '../../handler-runtime/lifecycle-deps';
 import { DEFAULT_POLL, pollUntil } from '../../handler-runtime/polling';
 import { describeError, isProtonError } from '../../handler-runtime/proton-errors';
+import { END_OF_SUPPORT_ATTRIBUTE_VALUE, END_OF_SUPPORT_CONTEXT_KEY } from '../../shared/end-of-support';
 
 
 /**
  * Create and Update: wait (bounded) for each allow-listed pair's request and accept it, and
- * accept the pending requests of account-wide entries. Delete: nothing; a management account
- * cannot delete a connection, and removing an entry never rejects one.
+ * accept the pending requests of account-wide entries and listed pairs when found. Delete:
+ * nothing, and no Proton call; a management account cannot delete a connection, and removing
+ * an entry never rejects one. With the end-of-support switch, Update makes no call either.
  */
 export async function onAcceptanceEvent(
   event: CloudFormationCustomResourceEvent,
@@ -28,6 +30,16 @@ export async function onAcceptanceEvent(
   }
   const physicalResourceId = event.RequestType === 'Create' ? acceptancePhysicalId(event) : event.PhysicalResourceId;
   const spec = parseAcceptanceSpec(event.ResourceProperties);
+  if (spec.entries.pairs.length + spec.entries.accounts.length + spec.listedPairs.length === 0) {
+    throw new CustomResourceFailure(`nothing to accept: the resource lists no ${AcceptanceProperty.pairs}, ${AcceptanceProperty.listedPairs} or ${AcceptanceProperty.accounts}. Give the EnvironmentAccountConnectionAcceptor expected connections or trusted accounts.`);
+  }
+  if (spec.endOfSupport) {
+    if (event.RequestType === 'Create') {
+      throw new CustomResourceFailure(`${END_OF_SUPPORT_CONTEXT_KEY} is on: AWS Proton has reached its end of support, so there is nothing to accept. Remove this acceptor from the stack, or deploy without the switch against a Proton-compatible endpoint.`);
+    }
+    log(`${END_OF_SUPPORT_CONTEXT_KEY} is on: not calling AWS Proton; the accepted connection ids read ${END_OF_SUPPORT_ATTRIBUTE_VALUE} from now on`);
+    return { physicalResourceId, data: Object.fromEntries(spec.entries.pairs.map((_pair, index) => [connectionIdAttribute(index), END_OF_SUPPORT_ATTRIBUTE_VALUE])) };
+  }
   const accepted = await acceptAll(spec, deadline, deps, log);
   const data: Record<string, string> = {};
   spec.entries.pairs.forEach((pair, index) => (data[connectionIdAttribute(index)] = accepted.get(pair)!));
@@ -44,14 +56,15 @@ async function acceptAll(spec: AcceptanceSpec, deadline: number, deps: Lifecycle
   const { proton } = deps;
   const region = await proton.config.region();
   const accepted = new Map<string, string>();
-  const accountWide = new AllowList({ pairs: [], accounts: spec.entries.accounts });
+  // accepted when found, not waited for
+  const whenFound = new AllowList({ pairs: spec.listedPairs, accounts: spec.entries.accounts });
   const bound = Math.min(deadline, Date.now() + spec.waitTimeoutSeconds * 1000);
   let waitingLogged = false;
 
   const done = await pollUntil(async () => {
     const requests = await listRequestsToThisAccount(proton, ['PENDING', 'CONNECTED', 'REJECTED']);
     for (const request of requests) {
-      if (request.status === 'PENDING' && accountWide.allows(request)) {
+      if (request.status === 'PENDING' && whenFound.allows(request)) {
         await accept(request, deps, log);
       }
     }
@@ -96,7 +109,7 @@ async function settlePair(
   if (rejected) {
     const { environmentAccountId, environmentName } = decodePair(pair);
     throw new CustomResourceFailure(
-      `the connection request ${rejected.id} from account ${environmentAccountId} for environment "${environmentName}" in ${region} was REJECTED, and a rejected request can never be accepted. The environment account must file a new request (redeploy its EnvironmentAccountConnection); then deploy this stack again.`,
+      `the connection request ${rejected.id} from account ${environmentAccountId} for environment "${environmentName}" in ${region} was REJECTED, and a rejected request can never be accepted. The environment account must file a new request: set replaceRejected: true on its EnvironmentAccountConnection (or ProtonEnvironmentLink) and deploy its stack, which files a new request in place of the rejected one; then deploy this stack again.`,
     );
   }
   return undefined;
