@@ -38,7 +38,8 @@ export async function onAcceptanceEvent(
       throw new CustomResourceFailure(`${END_OF_SUPPORT_CONTEXT_KEY} is on: AWS Proton has reached its end of support, so there is nothing to accept. Remove this acceptor from the stack, or deploy without the switch against a Proton-compatible endpoint.`);
     }
     log(`${END_OF_SUPPORT_CONTEXT_KEY} is on: not calling AWS Proton; the accepted connection ids read ${END_OF_SUPPORT_ATTRIBUTE_VALUE} from now on`);
-    return { physicalResourceId, data: Object.fromEntries(spec.entries.pairs.map((_pair, index) => [connectionIdAttribute(index), END_OF_SUPPORT_ATTRIBUTE_VALUE])) };
+    const data = Object.fromEntries(spec.entries.pairs.map((_pair, index) => [connectionIdAttribute(index), END_OF_SUPPORT_ATTRIBUTE_VALUE]));
+    return { physicalResourceId, data };
   }
   const accepted = await acceptAll(spec, deadline, deps, log);
   const data: Record<string, string> = {};
