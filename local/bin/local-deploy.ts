@@ -2,12 +2,12 @@
  * local-deploy: executes a synthesized CDK cloud assembly locally (see local/deployer/README.md).
  *
  *   npx projen local-deploy deploy|destroy [--app cdk.out] [--state .local-deploy/state.json]
- *     [--stacks A,B] [--endpoint URL] [--duplicate-delivery] [--timeout SECONDS]
+ *     [--stacks A,B] [--endpoint URL] [--concurrency N] [--duplicate-delivery] [--timeout SECONDS]
  */
-import { LocalDeployer } from '../deployer';
+import { checkConcurrency, LocalDeployer } from '../deployer';
 
 const USAGE = 'usage: local-deploy deploy|destroy [--app cdk.out] [--state .local-deploy/state.json] [--stacks A,B] '
-  + '[--endpoint URL (sets AWS_ENDPOINT_URL_PROTON for handlers)] [--duplicate-delivery] [--timeout SECONDS (cap on handler timeouts)]';
+  + '[--endpoint URL (sets AWS_ENDPOINT_URL_PROTON for handlers)] [--concurrency N (stacks at once; default 1, like cdk deploy)] [--duplicate-delivery] [--timeout SECONDS (cap on handler timeouts)]';
 
 interface Args {
   command: 'deploy' | 'destroy';
@@ -15,6 +15,7 @@ interface Args {
   state: string;
   stacks?: string[];
   endpoint?: string;
+  concurrency?: number;
   duplicateDelivery: boolean;
   timeoutSeconds?: number;
 }
@@ -35,6 +36,7 @@ function parseArgs(argv: string[]): Args {
       case '--state': args.state = value(); break;
       case '--stacks': args.stacks = value().split(',').map(s => s.trim()).filter(Boolean); break;
       case '--endpoint': args.endpoint = value(); break;
+      case '--concurrency': args.concurrency = checkConcurrency(value(), '--concurrency'); break;
       case '--duplicate-delivery': args.duplicateDelivery = true; break;
       case '--timeout': args.timeoutSeconds = Number(value()); break;
       case '--help': case '-h': throw new Error(USAGE);
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     assemblyDir: args.app,
     stateFile: args.state,
     environment: args.endpoint ? { AWS_ENDPOINT_URL_PROTON: args.endpoint } : undefined,
+    concurrency: args.concurrency,
     duplicateDelivery: args.duplicateDelivery,
     handlerTimeoutMs: args.timeoutSeconds !== undefined ? args.timeoutSeconds * 1000 : undefined,
   });

@@ -7,7 +7,7 @@ import { DeployState, OutputState, ResourceState, StackState } from './deploy-st
 import { DeployEvent, Progress } from './progress';
 import { dependents, runGraph } from './resource-graph';
 import { destroyStack, StackDeployment, StackOperationContext, StackOutcome } from './stack-deployment';
-import { findStack, selectStacks } from './stack-order';
+import { cliOrder, findStack, selectStacks } from './stack-order';
 
 export interface LocalDeployerOptions {
   /** The cloud assembly directory (`cdk.out`). */
@@ -28,6 +28,26 @@ export interface LocalDeployerOptions {
   readonly handlerTimeoutMs?: number;
   /** Template parameter values, by stack id (or stack name), then parameter name. */
   readonly parameters?: Record<string, Record<string, string>>;
+  /**
+   * How many stack operations one `deploy()` or `destroy()` call runs at once. Default 1, like `cdk deploy`: one
+   * stack at a time, in dependency order, independent stacks in the CDK CLI's order (dependency rounds, each sorted
+   * by artifact id); `destroy()` in the reverse order. More (like `cdk deploy --concurrency N`) lets independent stacks
+   * overlap. Must be a positive integer. Independent resources within a stack always run concurrently, as
+   * CloudFormation runs them. Separate `deploy()`/`destroy()` calls are not serialized against each other.
+   */
+  readonly concurrency?: number;
+}
+
+/**
+ * Checks a stack concurrency (a positive integer, or a string of digits from a command line) and returns it as a
+ * number. `name` is the option or flag the value came from, for the error message.
+ */
+export function checkConcurrency(value: unknown, name: string): number {
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    throw new Error(`${name} must be a positive integer (got ${typeof value === 'string' ? JSON.stringify(value) : String(value)})`);
+  }
+  return n;
 }
 
 export interface StackDeployResult {
@@ -45,16 +65,18 @@ export class LocalDeployer {
   private readonly state: DeployState;
   private readonly progress: Progress;
   private readonly busy = new Set<string>();
+  private readonly concurrency: number;
 
   constructor(private readonly options: LocalDeployerOptions) {
+    this.concurrency = options.concurrency === undefined ? 1 : checkConcurrency(options.concurrency, 'LocalDeployerOptions.concurrency');
     this.state = new DeployState(options.stateFile);
     this.progress = new Progress(options.log ?? (line => console.log(line)), options.onEvent);
   }
 
   /**
-   * Creates or updates the named stacks (all when omitted) in dependency order; independent stacks run concurrently.
-   * Only the named stacks are deployed (their dependencies must have been deployed already). Rejects with an Error
-   * naming the stack and resource that failed; the other independent stacks still complete.
+   * Creates or updates the named stacks (all when omitted) in dependency order, `concurrency` stacks at a time (default
+   * one). Only the named stacks are deployed (their dependencies must have been deployed already). Rejects with an
+   * Error naming the stack and resource that failed; the other independent stacks still complete.
    */
   async deploy(stackNames?: string[]): Promise<DeployResult> {
     const assembly = readCloudAssembly(this.options.assemblyDir);
@@ -70,12 +92,15 @@ export class LocalDeployer {
     const results: Record<string, StackDeployResult> = {};
     const run = await runGraph([...byId.keys()], id => byId.get(id)!.dependencies, async id => {
       results[id] = await this.exclusive(id, () => this.deployOne(byId.get(id)!));
-    }, { stopOnFailure: false, what: 'stack' });
+    }, { stopOnFailure: false, what: 'stack', concurrency: this.concurrency });
     this.throwIfFailed('deploy', run.failed, run.skipped);
     return { stacks: results };
   }
 
-  /** Deletes the named stacks (all deployed ones when omitted) in reverse dependency order. */
+  /**
+   * Deletes the named stacks (all deployed ones when omitted) in reverse dependency order, `concurrency` stacks at a
+   * time (default one, in the reverse of the deploy order).
+   */
   async destroy(stackNames?: string[]): Promise<void> {
     const deployed = this.state.all();
     let ids: string[];
@@ -96,7 +121,8 @@ export class LocalDeployer {
       ids = deployed.map(s => s.id);
     }
     const depsOf = (id: string) => this.state.get(id)?.dependencies ?? [];
-    const run = await runGraph(ids, dependents(ids, depsOf), async id => {
+    const order = cliOrder(ids, depsOf).reverse();
+    const run = await runGraph(order, dependents(order, depsOf), async id => {
       await this.exclusive(id, async () => {
         const st = this.state.get(id);
         if (!st) {
@@ -105,7 +131,7 @@ export class LocalDeployer {
         }
         await destroyStack(this.context(id), st);
       });
-    }, { stopOnFailure: false, what: 'stack' });
+    }, { stopOnFailure: false, what: 'stack', concurrency: this.concurrency });
     this.throwIfFailed('destroy', run.failed, run.skipped);
   }
 

@@ -1,6 +1,7 @@
 /**
  * Template dependency analysis (Ref, Fn::GetAtt, Fn::Sub `${X}` / `${X.Attr}`, DependsOn) and a scheduler that runs
- * graph nodes concurrently as soon as their dependencies are done, the way CloudFormation does.
+ * graph nodes as soon as their dependencies are done, concurrently (the way CloudFormation runs resources) up to a limit
+ * (the way the CDK CLI runs stacks).
  */
 import type { CfnResource } from './cloud-assembly';
 
@@ -96,18 +97,31 @@ export interface GraphRunResult {
   readonly skipped: string[];
 }
 
+export interface RunGraphOptions {
+  /** No new node starts after the first failure (running ones finish). Otherwise only the dependents of a failed node are skipped. */
+  readonly stopOnFailure: boolean;
+  /** What a node is, for error messages (`resource`, `stack`). */
+  readonly what?: string;
+  /**
+   * At most this many nodes run at once (default: no limit). Among the nodes that are ready, the one that comes first
+   * in `ids` starts first, so with 1 and a topologically ordered `ids` the nodes run exactly in the order of `ids`.
+   */
+  readonly concurrency?: number;
+}
+
 /**
- * Runs `run(id)` for every node once all of its dependencies (restricted to `ids`) completed, concurrently otherwise.
- * With `stopOnFailure`, no new node starts after the first failure (running ones finish).
+ * Runs `run(id)` for every node once all of its dependencies (restricted to `ids`) completed, concurrently otherwise
+ * (up to `concurrency`). With `stopOnFailure`, no new node starts after the first failure (running ones finish).
  * Without it, only the nodes that (transitively) depend on a failed node are skipped.
  */
 export async function runGraph(
   ids: readonly string[],
   depsOf: (id: string) => readonly string[],
   run: (id: string) => Promise<void>,
-  options: { stopOnFailure: boolean; what?: string },
+  options: RunGraphOptions,
 ): Promise<GraphRunResult> {
   topologicalOrder(ids, depsOf, options.what); // throws on cycles
+  const limit = options.concurrency ?? Infinity;
   const known = new Set(ids);
   const deps = new Map(ids.map(id => [id, depsOf(id).filter(d => known.has(d) && d !== id)]));
   const completed: string[] = [];
@@ -120,6 +134,7 @@ export async function runGraph(
     const pump = () => {
       if (!stop) {
         for (const id of ids) {
+          if (running >= limit) break;
           if (started.has(id) || blocked.has(id)) continue;
           const d = deps.get(id)!;
           if (d.some(x => failed.has(x) || blocked.has(x))) {

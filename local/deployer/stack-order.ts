@@ -1,5 +1,5 @@
 /**
- * Orders stack artifacts by their `dependencies` and selects stacks by name.
+ * Orders stack artifacts the way the CDK CLI does and selects stacks by name.
  */
 import type { StackArtifact } from './cloud-assembly';
 import { topologicalOrder } from './resource-graph';
@@ -10,7 +10,7 @@ export function findStack(stacks: readonly StackArtifact[], name: string): Stack
 }
 
 /**
- * The stacks named by `names` (all when omitted), ordered so that every stack comes after the stacks it depends on.
+ * The stacks named by `names` (all when omitted), in the CDK CLI's order (see `cliOrder`).
  * Only the named stacks are returned (like `cdk deploy --exclusively`); dependencies outside the selection are not added.
  */
 export function selectStacks(stacks: readonly StackArtifact[], names?: readonly string[]): StackArtifact[] {
@@ -30,9 +30,29 @@ export function selectStacks(stacks: readonly StackArtifact[], names?: readonly 
   return orderStacks(selected);
 }
 
-/** Dependency order (dependencies first) of the given stacks; dependencies outside the list are ignored. */
+/** The given stacks in the CDK CLI's order (see `cliOrder`); dependencies outside the list are ignored. */
 export function orderStacks(stacks: readonly StackArtifact[]): StackArtifact[] {
   const byId = new Map(stacks.map(s => [s.id, s]));
-  const deps = new Map(stacks.map(s => [s.id, s.dependencies.filter(d => byId.has(d))]));
-  return topologicalOrder([...byId.keys()], id => deps.get(id) ?? [], 'stack').map(id => byId.get(id)!);
+  return cliOrder([...byId.keys()], id => byId.get(id)!.dependencies).map(id => byId.get(id)!);
+}
+
+/**
+ * The order in which the CDK CLI lists and deploys stacks (its cloud assembly's topological sort): first every stack
+ * without dependencies, then every stack whose dependencies are all placed, and so on, each round sorted by artifact id.
+ * Dependencies outside `ids` are ignored. Throws on a cycle.
+ */
+export function cliOrder(ids: readonly string[], depsOf: (id: string) => readonly string[]): string[] {
+  topologicalOrder(ids, depsOf, 'stack'); // throws on cycles, naming them
+  const known = new Set(ids);
+  const remaining = new Set(ids);
+  const order: string[] = [];
+  while (remaining.size > 0) {
+    const ready = [...remaining].filter(id => depsOf(id).every(d => !known.has(d) || !remaining.has(d)));
+    ready.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const id of ready) {
+      order.push(id);
+      remaining.delete(id);
+    }
+  }
+  return order;
 }

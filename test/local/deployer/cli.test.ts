@@ -1,7 +1,8 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
-import { cleanupTmp, ENV_A, recorded, recorderFunction, summary, synth, tmpDir } from './helpers';
+import { cleanupTmp, ENV_A, recorded, recorderFunction, summary, synth, tmpDir, UNUSED_ENDPOINT } from './helpers';
 
 jest.setTimeout(60_000);
 afterAll(cleanupTmp);
@@ -23,18 +24,41 @@ test('local-deploy CLI: deploy, destroy, and a non-zero exit with the message on
     const t = new Stack(a, 'CliBroken', { env: ENV_A });
     recorded(recorderFunction(t, record), t, 'Nope', { Fail: 'true' });
   });
-  const deploy = cli(['deploy', '--app', dir, '--state', state, '--stacks', 'Cli', '--endpoint', 'http://127.0.0.1:9', '--duplicate-delivery']);
+  const deploy = cli(['deploy', '--app', dir, '--state', state, '--stacks', 'Cli', '--endpoint', UNUSED_ENDPOINT, '--duplicate-delivery']);
   expect(deploy.stderr).not.toContain('local-deploy:');
   expect(deploy.status).toBe(0);
   expect(deploy.stdout).toContain('Cli | CREATE_COMPLETE | AWS::CloudFormation::CustomResource | Conn | Status=CONNECTED');
   expect(deploy.stdout).toContain('Cli.ConnStatus = CONNECTED');
   expect(summary(record)).toEqual(['Create Conn', 'Create Conn']);
 
-  const destroy = cli(['destroy', '--app', dir, '--state', state]);
+  const destroy = cli(['destroy', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT]);
   expect(destroy.status).toBe(0);
   expect(summary(record).slice(2)).toEqual(['Delete Conn']);
 
-  const broken = cli(['deploy', '--app', dir, '--state', state, '--stacks', 'CliBroken']);
+  const broken = cli(['deploy', '--app', dir, '--state', state, '--stacks', 'CliBroken', '--endpoint', UNUSED_ENDPOINT]);
   expect(broken.status).toBe(1);
   expect(broken.stderr).toMatch(/local-deploy: Stack CliBroken failed: Nope .*asked to fail Create/);
+});
+
+test('local-deploy CLI --concurrency: checked, and 2 lets independent stacks overlap', () => {
+  const work = tmpDir();
+  const timing = path.join(work, 'timing.jsonl');
+  const state = path.join(work, 'state.json');
+  const dir = synth(a => {
+    for (const name of ['One', 'Two']) {
+      const s = new Stack(a, name, { env: ENV_A });
+      recorded(recorderFunction(s, path.join(work, 'events.jsonl')), s, `In${name}`, { DelayMs: 600, TimingFile: timing });
+    }
+  });
+  const bad = cli(['deploy', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT, '--concurrency', '0']);
+  expect(bad.status).toBe(1);
+  expect(bad.stderr).toBe('local-deploy: --concurrency must be a positive integer (got "0")\n');
+
+  const deploy = cli(['deploy', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT, '--concurrency', '2']);
+  expect(deploy.stderr).toBe('');
+  expect(deploy.status).toBe(0);
+  const at = (id: string, phase: string) => (fs.readFileSync(timing, 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l))
+    .find(t => t.id === id && t.phase === phase) as { at: number }).at;
+  expect(at('InOne', 'start')).toBeLessThan(at('InTwo', 'end'));
+  expect(at('InTwo', 'start')).toBeLessThan(at('InOne', 'end'));
 });

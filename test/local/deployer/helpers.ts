@@ -8,6 +8,8 @@ import { DeployEvent, LocalDeployer, LocalDeployerOptions } from '../../../local
 export const RECORDER_DIR = path.join(__dirname, 'fixtures', 'recorder');
 export const ENV_A = { account: '222222222222', region: 'us-east-1' };
 export const ENV_B = { account: '333333333333', region: 'us-east-1' };
+/** A loopback endpoint for handlers that never call Proton. */
+export const UNUSED_ENDPOINT = 'http://127.0.0.1:9';
 
 const tmpRoots: string[] = [];
 
