@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, Lazy } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -16,10 +16,24 @@ import { AcceptorProvider } from './acceptor-provider';
 import { encodePair } from './allow-list';
 import { HandlerOptions } from '../hardening/handler-options';
 import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
+import { endOfSupportSwitch } from '../shared/end-of-support-switch';
 import { checkAccountId, checkEnvironmentName, invalidProp, wholeSeconds } from '../shared/validation';
+import { registerAcceptor } from '../shared/waiting-order';
+
+/** How one expected connection is accepted. */
+export interface ExpectedConnectionOptions {
+  /**
+   * Wait at deploy for this request, and fail the deploy when it does not arrive in time. Turn it
+   * off when the environment stack deploys after this one and waits for its acceptance: then
+   * continuous acceptance (required) accepts the request when it is filed, and `connectionId()`
+   * cannot give its id.
+   * @default true
+   */
+  readonly waitAtDeploy?: boolean;
+}
 
 /** One (environment account, environment name) pair whose connection request is accepted. */
-export interface ExpectedConnection {
+export interface ExpectedConnection extends ExpectedConnectionOptions {
   /** The environment account that files the request. */
   readonly environmentAccountId: string;
   /** The name of this (management) account's environment that the connection serves. */
@@ -89,7 +103,10 @@ export interface EnvironmentAccountConnectionAcceptorProps {
 /** One custom resource's share of the allow-list (and, in continuous mode, its stored copy). */
 interface Chunk {
   readonly resource: CustomResource;
+  /** Pairs waited for at deploy (their ids are attributes). */
   readonly pairs: string[];
+  /** Pairs accepted when found, not waited for. */
+  readonly listedPairs: string[];
   readonly accounts: string[];
 }
 
@@ -107,18 +124,24 @@ const MAX_CHUNK_CHARS = 3_800;
 export class EnvironmentAccountConnectionAcceptor extends Construct {
   /** SSM parameter path of the stored allow-list (continuous acceptance only). */
   public readonly allowListParameterPath?: string;
+  /** Whether this acceptor keeps accepting allow-listed requests after deployment. */
+  public readonly continuousAcceptance: boolean;
   private readonly provider: AcceptorProvider;
   private readonly chunks: Chunk[] = [];
-  private readonly positions = new Map<string, { chunk: Chunk; index: number }>();
+  /** Pairs waited for at deploy, with their place; `undefined` position for listed pairs. */
+  private readonly positions = new Map<string, { chunk: Chunk; index: number } | undefined>();
   private readonly accounts = new Set<string>();
   private readonly waitTimeoutSeconds: number;
   private readonly continuous: boolean;
+  private readonly endOfSupport: boolean;
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionAcceptorProps = {}) {
     super(scope, id);
     this.provider = AcceptorProvider.of(this, props.handlerOptions);
     this.waitTimeoutSeconds = waitTimeoutSeconds(this, props.waitTimeout);
     this.continuous = props.continuousAcceptance !== undefined;
+    this.continuousAcceptance = this.continuous;
+    this.endOfSupport = endOfSupportSwitch(this);
     if (props.rejectUnlisted && !this.continuous) {
       invalidProp(this.node.path, 'rejectUnlisted', true, 'needs continuousAcceptance: unlisted requests are rejected when the acceptor sweeps');
     }
@@ -128,7 +151,18 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     }
     this.newChunk();
     (props.trustedAccounts ?? []).forEach((account) => this.trustAccount(account));
-    (props.expectedConnections ?? []).forEach((c) => this.addExpectedConnection(c.environmentAccountId, c.environmentName));
+    (props.expectedConnections ?? []).forEach((c) => this.addExpectedConnection(c.environmentAccountId, c.environmentName, c));
+    const stack = Stack.of(this);
+    registerAcceptor(this, {
+      path: this.node.path,
+      stack,
+      continuous: this.continuous,
+      listing: (account, name) => {
+        const pair = encodePair(account, name);
+        if (this.positions.has(pair)) return this.positions.get(pair) ? 'awaited' : 'listed';
+        return this.accounts.has(account) ? 'account-wide' : undefined;
+      },
+    });
     this.node.addValidation({
       validate: () => (this.positions.size + this.accounts.size === 0
         ? [`${this.node.path}: expects no connection: give expectedConnections or trustedAccounts, or call addExpectedConnection()`]
@@ -137,7 +171,7 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
   }
 
   /** Accepts the request of `environmentAccountId` for `environmentName`. */
-  public addExpectedConnection(environmentAccountId: string, environmentName: string): void {
+  public addExpectedConnection(environmentAccountId: string, environmentName: string, options: ExpectedConnectionOptions = {}): void {
     const path = this.node.path;
     checkAccountId(path, 'environmentAccountId', environmentAccountId);
     checkEnvironmentName(path, 'environmentName', environmentName);
@@ -145,10 +179,20 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     if (this.positions.has(pair)) {
       invalidProp(path, 'expectedConnections', pair, 'lists this environment account and environment name more than once');
     }
+    const awaited = options.waitAtDeploy ?? true;
+    if (!awaited && !this.continuous) {
+      invalidProp(path, 'waitAtDeploy', false, `needs continuousAcceptance: without it nothing accepts the request of ${pair} when it is filed after this stack deploys`);
+    }
     let chunk = this.chunks[this.chunks.length - 1];
-    if (chunk.pairs.length >= PAIRS_PER_RESOURCE || chunkChars(chunk, pair) > MAX_CHUNK_CHARS) chunk = this.newChunk();
-    chunk.pairs.push(pair);
-    this.positions.set(pair, { chunk, index: chunk.pairs.length - 1 });
+    const full = (awaited && chunk.pairs.length >= PAIRS_PER_RESOURCE) || chunkChars(chunk, pair) > MAX_CHUNK_CHARS;
+    if (full) chunk = this.newChunk();
+    if (awaited) {
+      chunk.pairs.push(pair);
+      this.positions.set(pair, { chunk, index: chunk.pairs.length - 1 });
+    } else {
+      chunk.listedPairs.push(pair);
+      this.positions.set(pair, undefined);
+    }
     this.provider.allowAcceptFrom(environmentAccountId);
   }
 
@@ -167,9 +211,11 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
 
   /** The id of the accepted connection for a pair given to this acceptor (available after deployment). */
   public connectionId(environmentAccountId: string, environmentName: string): string {
-    const position = this.positions.get(encodePair(environmentAccountId, environmentName));
+    const pair = encodePair(environmentAccountId, environmentName);
+    const position = this.positions.get(pair);
+    if (!this.positions.has(pair)) invalidProp(this.node.path, 'connectionId', pair, 'is not an expected connection of this acceptor');
     if (!position) {
-      invalidProp(this.node.path, 'connectionId', encodePair(environmentAccountId, environmentName), 'is not an expected connection of this acceptor');
+      invalidProp(this.node.path, 'connectionId', pair, 'is accepted when filed (waitAtDeploy: false), after this stack deploys: its id is not known to this stack');
     }
     return position.chunk.resource.getAttString(connectionIdAttribute(position.index));
   }
@@ -182,30 +228,37 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
   private newChunk(): Chunk {
     const index = this.chunks.length;
     const pairs: string[] = [];
+    const listedPairs: string[] = [];
     const accounts: string[] = [];
     const resource = new CustomResource(this, index === 0 ? 'Acceptance' : `Acceptance${index}`, {
       serviceToken: this.provider.handler.functionArn,
       resourceType: ACCEPTANCE_RESOURCE_TYPE,
       properties: {
         [AcceptanceProperty.pairs]: Lazy.list({ produce: () => pairs }, { omitEmpty: true }),
+        [AcceptanceProperty.listedPairs]: Lazy.list({ produce: () => listedPairs }, { omitEmpty: true }),
         [AcceptanceProperty.accounts]: Lazy.list({ produce: () => accounts }, { omitEmpty: true }),
         [AcceptanceProperty.waitTimeoutSeconds]: this.waitTimeoutSeconds === DEFAULT_WAIT_TIMEOUT_SECONDS ? undefined : this.waitTimeoutSeconds,
+        [AcceptanceProperty.endOfSupport]: this.endOfSupport ? true : undefined,
       },
     });
     omitDefaultDeletionPolicies(resource);
-    const chunk = { resource, pairs, accounts };
+    const chunk = { resource, pairs, listedPairs, accounts };
     this.chunks.push(chunk);
     if (this.allowListParameterPath) {
       new ssm.StringParameter(this, `AllowList${index}`, {
         parameterName: `${this.allowListParameterPath}/${index}`,
         description: `Allow-list of ${this.node.path} (part ${index}), read by its continuous acceptance`,
-        stringValue: Lazy.string({ produce: () => JSON.stringify({ pairs, accounts }) }),
+        stringValue: Lazy.string({ produce: () => JSON.stringify({ pairs: [...pairs, ...listedPairs], accounts }) }),
       });
     }
     return chunk;
   }
 
   private enableContinuousAcceptance(options: ContinuousAcceptanceOptions, rejectUnlisted: boolean): void {
+    if (this.endOfSupport) {
+      // AWS Proton is gone: no schedule or event rule invokes the sweep any more.
+      return;
+    }
     const request: SweepRequest = { sweep: { allowListPath: this.allowListParameterPath!, rejectUnlisted } };
     const target = new targets.LambdaFunction(this.provider.handler, { event: events.RuleTargetInput.fromObject(request), retryAttempts: 2 });
     new events.Rule(this, 'Schedule', {
@@ -235,8 +288,9 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
   }
 }
 
+/** The stored copy's length with one more pair (the SSM parameter holds both kinds of pairs). */
 function chunkChars(chunk: Chunk, extraPair: string): number {
-  const pairs = extraPair ? [...chunk.pairs, extraPair] : chunk.pairs;
+  const pairs = [...chunk.pairs, ...chunk.listedPairs, ...(extraPair ? [extraPair] : [])];
   return JSON.stringify({ pairs, accounts: chunk.accounts }).length;
 }
 

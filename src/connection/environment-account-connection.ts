@@ -9,10 +9,13 @@ import {
   MAX_ACCEPTANCE_TIMEOUT_SECONDS,
 } from './connection-contract';
 import { ConnectionProvider } from './connection-provider';
+import { retainNamedRoles } from './retained-roles';
 import { HandlerOptions } from '../hardening/handler-options';
 import { EnvironmentAccountProtonRole } from '../proton-role/environment-account-proton-role';
 import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
+import { endOfSupportSwitch } from '../shared/end-of-support-switch';
 import { checkAccountId, checkEnvironmentName, checkRoleArn, checkTags, invalidProp, wholeSeconds } from '../shared/validation';
+import { waitingOrderProblems } from '../shared/waiting-order';
 
 /** An AWS Proton environment account connection. */
 export interface IEnvironmentAccountConnection {
@@ -56,8 +59,9 @@ export interface EnvironmentAccountConnectionProps {
 
   /**
    * Finish the deployment only once the management account has accepted the request (CONNECTED).
-   * A rejection fails the deployment; so does `acceptanceTimeout` passing.
-   * Leave it off when the management account's stack deploys after this one.
+   * A rejection fails the deployment; so does `acceptanceTimeout` passing. It needs the management
+   * stack deployed first, with continuous acceptance (`cdk deploy` deploys one stack at a time):
+   * when an acceptor of the same app would accept the request only after this stack, synth fails.
    * @default false
    */
   readonly waitForAcceptance?: boolean;
@@ -70,10 +74,20 @@ export interface EnvironmentAccountConnectionProps {
 
   /**
    * What happens to the connection when it leaves the stack: `DESTROY` deletes it, `RETAIN` keeps it
-   * (and says so in the handler's log).
+   * (and says so in the handler's log), together with the roles it names that this stack creates,
+   * so that a kept connection never names a deleted role. A stack created again under the same
+   * name takes a retained connection back. A failed first deploy leaves no request behind either way.
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * When the management account has REJECTED this connection, file a new request in its place
+   * (a rejected connection can never be used). It acts on the next Update of the resource;
+   * turning it on is such an update, so one deploy recovers. The rejected connection is deleted.
+   * @default false
+   */
+  readonly replaceRejected?: boolean;
 
   /**
    * Take over a PENDING or CONNECTED connection for the same environment and management account
@@ -134,6 +148,12 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
     }
     if (removalPolicy === RemovalPolicy.RETAIN) {
       Annotations.of(this).addInfo(`removalPolicy RETAIN: the connection for "${props.environmentName}" is kept when it leaves the stack; delete it from this account when no longer needed.`);
+      retainNamedRoles(this, roles.flatMap(([, role]) => (role ? [role] : [])));
+    }
+    const endOfSupport = endOfSupportSwitch(this);
+    if (props.waitForAcceptance) {
+      const stack = Stack.of(this);
+      this.node.addValidation({ validate: () => waitingOrderProblems(path, stack, props.managementAccountId, props.environmentName) });
     }
 
     const provider = ConnectionProvider.of(this, props.handlerOptions);
@@ -153,6 +173,8 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
         [ConnectionProperty.acceptanceTimeoutSeconds]: props.waitForAcceptance ? timeoutSeconds : undefined,
         [ConnectionProperty.retainOnDelete]: removalPolicy === RemovalPolicy.RETAIN ? true : undefined,
         [ConnectionProperty.adoptExisting]: props.adoptExisting ? true : undefined,
+        [ConnectionProperty.replaceRejected]: props.replaceRejected ? true : undefined,
+        [ConnectionProperty.endOfSupport]: endOfSupport ? true : undefined,
       },
     });
     // The ServiceToken already orders this after the handler, which depends on its role and policy.

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EnvironmentAccountConnectionAcceptor } from '../acceptor/environment-account-connection-acceptor';
@@ -61,6 +61,39 @@ export interface ProtonEnvironmentLinkProps {
   readonly tags?: { [key: string]: string };
 
   /**
+   * Finish the environment stack's deployment only once its request is CONNECTED. The link then
+   * deploys the management stack first (the environment stack depends on it) and needs the
+   * acceptor's continuous acceptance, which accepts the request when it is filed; the acceptor
+   * does not wait for it at deploy, and `acceptedConnectionId` is not available.
+   * @default false - the management stack deploys after the environment stack and accepts while it deploys
+   */
+  readonly waitForAcceptance?: boolean;
+
+  /**
+   * How long the environment stack waits for acceptance (with `waitForAcceptance`, at most 14 minutes).
+   * @default Duration.minutes(10)
+   */
+  readonly acceptanceTimeout?: Duration;
+
+  /**
+   * File a new request in place of a REJECTED one on the next deploy of the environment stack.
+   * @default false
+   */
+  readonly replaceRejected?: boolean;
+
+  /**
+   * Take over an existing PENDING or CONNECTED connection for this environment.
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+
+  /**
+   * What happens to the connection (and the roles it names) when it leaves the environment stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
    * Hardening of the connection handler in the environment account's stack (the acceptor's
    * handler takes the acceptor's own `handlerOptions`). Every connection and link of a stack must
    * give the same options, or none.
@@ -72,17 +105,17 @@ export interface ProtonEnvironmentLinkProps {
 /**
  * Both sides of one environment account connection in one line: in the environment account's
  * stack (the scope) a scoped Proton role and the connection request; in the management account's
- * stack an allow-list entry on its acceptor; and the dependency that deploys the environment
- * side first, so `cdk deploy --all` never waits on itself. Both stacks must name their account
- * and the same Region (Proton connections are Region-bound).
+ * stack an allow-list entry on its acceptor; and the stack dependency that makes
+ * `cdk deploy --all` (one stack at a time) work: the environment side first, or, with
+ * `waitForAcceptance`, the management side first. Both stacks must name their account and the
+ * same Region (Proton connections are Region-bound).
  */
 export class ProtonEnvironmentLink extends Construct {
   /** The Proton service role in the environment account. */
   public readonly role: iam.IRole;
   /** The connection request in the environment account. */
   public readonly connection: EnvironmentAccountConnection;
-  /** The accepted connection's id, for use in the management account's stack. */
-  public readonly acceptedConnectionId: string;
+  private readonly acceptedId?: string;
 
   constructor(scope: Construct, id: string, props: ProtonEnvironmentLinkProps) {
     super(scope, id);
@@ -99,18 +132,59 @@ export class ProtonEnvironmentLink extends Construct {
       codeBuildRole: props.codeBuildRole,
       componentRole: props.componentRole,
     });
+    const waiting = props.waitForAcceptance ?? false;
+    orderStacks(this, environmentStack, managementStack, props.acceptor, waiting);
     this.connection = new EnvironmentAccountConnection(this, 'Connection', {
       managementAccountId,
       environmentName: props.environmentName,
       role: this.role,
       tags: props.tags,
       handlerOptions: props.handlerOptions,
+      waitForAcceptance: waiting,
+      acceptanceTimeout: props.acceptanceTimeout,
+      replaceRejected: props.replaceRejected,
+      adoptExisting: props.adoptExisting,
+      removalPolicy: props.removalPolicy,
     });
-    props.acceptor.addExpectedConnection(environmentStack.account, props.environmentName);
-    this.acceptedConnectionId = props.acceptor.connectionId(environmentStack.account, props.environmentName);
-    if (!managementStack.dependencies.includes(environmentStack)) {
-      managementStack.addStackDependency(environmentStack, `the acceptor accepts the request of ${this.node.path}`);
+    props.acceptor.addExpectedConnection(environmentStack.account, props.environmentName, { waitAtDeploy: !waiting });
+    if (!waiting) this.acceptedId = props.acceptor.connectionId(environmentStack.account, props.environmentName);
+  }
+
+  /**
+   * The accepted connection's id, for use in the management account's stack. Not available
+   * with `waitForAcceptance` (the management stack deploys before the request exists).
+   */
+  public get acceptedConnectionId(): string {
+    if (this.acceptedId === undefined) {
+      invalidProp(this.node.path, 'acceptedConnectionId', undefined,
+        'is not available with waitForAcceptance: the management stack deploys first, before the request exists; use connection.connectionId in the environment stack');
     }
+    return this.acceptedId;
+  }
+}
+
+/**
+ * The dependency `cdk deploy --all` follows (one stack at a time): the environment stack first,
+ * so the acceptor finds its request; or, when the connection waits for its acceptance, the
+ * management stack first, with continuous acceptance accepting the request when it is filed.
+ */
+function orderStacks(
+  scope: Construct, environmentStack: Stack, managementStack: Stack, acceptor: EnvironmentAccountConnectionAcceptor, waiting: boolean,
+): void {
+  const path = scope.node.path;
+  const [first, then] = waiting ? [managementStack, environmentStack] : [environmentStack, managementStack];
+  if (waiting && !acceptor.continuousAcceptance) {
+    invalidProp(path, 'waitForAcceptance', true,
+      `needs continuousAcceptance on ${acceptor.node.path}: the management stack deploys first, and only continuous acceptance accepts the request when this link files it`);
+  }
+  if (first.dependencies.includes(then)) {
+    invalidProp(path, 'waitForAcceptance', waiting,
+      `${waiting ? 'waits' : 'does not wait'}, so stack ${then.stackName} must deploy after ${first.stackName}, but another link made it the other way round: links between the same two stacks must all wait for acceptance, or none`);
+  }
+  if (!then.dependencies.includes(first)) {
+    then.addStackDependency(first, waiting
+      ? `${path} waits for the acceptance of its request, which the acceptor's continuous acceptance gives`
+      : `the acceptor accepts the request of ${path}`);
   }
 }
 
