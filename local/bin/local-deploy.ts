@@ -1,13 +1,18 @@
 /**
  * local-deploy: executes a synthesized CDK cloud assembly locally (see local/deployer/README.md).
  *
- *   npx projen local-deploy deploy|destroy [--app cdk.out] [--state .local-deploy/state.json]
- *     [--stacks A,B] [--endpoint URL] [--concurrency N] [--duplicate-delivery] [--timeout SECONDS]
+ *   npx projen local-deploy deploy|destroy --endpoint URL [--app cdk.out] [--state .local-deploy/state.json]
+ *     [--stacks A,B] [--concurrency N] [--duplicate-delivery] [--timeout SECONDS]
  */
 import { checkConcurrency, LocalDeployer } from '../deployer';
 
-const USAGE = 'usage: local-deploy deploy|destroy [--app cdk.out] [--state .local-deploy/state.json] [--stacks A,B] '
-  + '[--endpoint URL (sets AWS_ENDPOINT_URL_PROTON for handlers)] [--concurrency N (stacks at once; default 1, like cdk deploy)] [--duplicate-delivery] [--timeout SECONDS (cap on handler timeouts)]';
+const USAGE = 'usage: local-deploy deploy|destroy --endpoint URL (sets AWS_ENDPOINT_URL_PROTON for handlers; required) '
+  + '[--app cdk.out] [--state .local-deploy/state.json] [--stacks A,B] [--concurrency N (stacks at once; default 1, like cdk deploy)] '
+  + '[--duplicate-delivery] [--timeout SECONDS (cap on handler timeouts)]';
+
+/** The CLI's advice when --endpoint is missing. */
+const NO_ENDPOINT = '--endpoint URL is required: the local deployer never calls AWS. Start the local AWS Proton endpoint with '
+  + '`npx projen local-proton` (it prints "local-proton listening on <url>") and pass that url: --endpoint <url>';
 
 interface Args {
   command: 'deploy' | 'destroy';
@@ -43,6 +48,7 @@ function parseArgs(argv: string[]): Args {
       default: throw new Error(`unknown argument ${flag}\n${USAGE}`);
     }
   }
+  if (!args.endpoint) throw new Error(NO_ENDPOINT);
   return args;
 }
 
@@ -51,7 +57,7 @@ async function main(): Promise<void> {
   const deployer = new LocalDeployer({
     assemblyDir: args.app,
     stateFile: args.state,
-    environment: args.endpoint ? { AWS_ENDPOINT_URL_PROTON: args.endpoint } : undefined,
+    environment: { AWS_ENDPOINT_URL_PROTON: args.endpoint! },
     concurrency: args.concurrency,
     duplicateDelivery: args.duplicateDelivery,
     handlerTimeoutMs: args.timeoutSeconds !== undefined ? args.timeoutSeconds * 1000 : undefined,

@@ -40,6 +40,26 @@ test('local-deploy CLI: deploy, destroy, and a non-zero exit with the message on
   expect(broken.stderr).toMatch(/local-deploy: Stack CliBroken failed: Nope .*asked to fail Create/);
 });
 
+test('local-deploy CLI without --endpoint exits 1 at once with the advice, running nothing', () => {
+  const work = tmpDir();
+  const record = path.join(work, 'events.jsonl');
+  const state = path.join(work, 'state.json');
+  const dir = synth(a => {
+    const s = new Stack(a, 'NoEndpoint', { env: ENV_A });
+    recorded(recorderFunction(s, record), s, 'Conn');
+  });
+  const advice = 'local-deploy: --endpoint URL is required: the local deployer never calls AWS. Start the local AWS Proton endpoint with '
+    + '`npx projen local-proton` (it prints "local-proton listening on <url>") and pass that url: --endpoint <url>\n';
+  for (const command of ['deploy', 'destroy']) {
+    const run = cli([command, '--app', dir, '--state', state]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(advice);
+    expect(run.stdout).toBe('');
+  }
+  expect(fs.existsSync(record)).toBe(false);
+  expect(fs.existsSync(state)).toBe(false);
+});
+
 test('local-deploy CLI --concurrency: checked, and 2 lets independent stacks overlap', () => {
   const work = tmpDir();
   const timing = path.join(work, 'timing.jsonl');

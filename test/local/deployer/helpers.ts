@@ -8,7 +8,7 @@ import { DeployEvent, LocalDeployer, LocalDeployerOptions } from '../../../local
 export const RECORDER_DIR = path.join(__dirname, 'fixtures', 'recorder');
 export const ENV_A = { account: '222222222222', region: 'us-east-1' };
 export const ENV_B = { account: '333333333333', region: 'us-east-1' };
-/** A loopback endpoint for handlers that never call Proton. */
+/** A loopback endpoint for handlers that never call Proton (the deployer refuses to run without an endpoint). */
 export const UNUSED_ENDPOINT = 'http://127.0.0.1:9';
 
 const tmpRoots: string[] = [];
@@ -89,6 +89,7 @@ export interface TestDeployer {
   events: DeployEvent[];
 }
 
+/** A deployer that records its progress; `environment` gets AWS_ENDPOINT_URL_PROTON=UNUSED_ENDPOINT unless it sets one. */
 export function deployerFor(assemblyDir: string, options: Partial<LocalDeployerOptions> = {}): TestDeployer {
   const lines: string[] = [];
   const events: DeployEvent[] = [];
@@ -98,6 +99,7 @@ export function deployerFor(assemblyDir: string, options: Partial<LocalDeployerO
     onEvent: e => events.push(e),
     handlerTimeoutMs: 5000,
     ...options,
+    environment: { AWS_ENDPOINT_URL_PROTON: UNUSED_ENDPOINT, ...options.environment },
   });
   return { deployer, lines, events };
 }
