@@ -5,8 +5,10 @@
  */
 import { spawn } from 'child_process';
 import { randomBytes, randomUUID } from 'crypto';
+import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import * as path from 'path';
 import type { LambdaFunctionInfo } from './deploy-state';
 
 export type RequestType = 'Create' | 'Update' | 'Delete';
@@ -46,7 +48,7 @@ export interface InvocationRequest {
   readonly physicalId?: string;
   readonly fn: LambdaFunctionInfo;
   readonly region: string;
-  /** The complete environment of the handler process. */
+  /** The environment of the handler process (the offline preload is appended to its NODE_OPTIONS). */
   readonly env: Record<string, string>;
   /** Effective timeout (the function's Timeout, possibly capped). */
   readonly timeoutMs: number;
@@ -67,8 +69,25 @@ export interface InvocationResult {
 /** CloudFormation's limit on the response body. */
 const MAX_RESPONSE_BYTES = 4096;
 
+/**
+ * The preload that keeps handler processes offline (look-ups of non-loopback names fail with ENOTFOUND, connects to
+ * non-loopback addresses with ECONNREFUSED). Plain CommonJS next to this file, so that plain `node` can load it.
+ */
+export const OFFLINE_NETWORK_GUARD = path.join(__dirname, 'offline-network-guard.js');
+
+/** `env` with `--require <OFFLINE_NETWORK_GUARD>` appended to its NODE_OPTIONS (which it keeps). */
+export function withOfflineNetworkGuard(env: Record<string, string>): Record<string, string> {
+  if (!fs.existsSync(OFFLINE_NETWORK_GUARD)) {
+    throw new Error(`the offline network guard ${OFFLINE_NETWORK_GUARD} is missing: handlers are not run without it (it must sit next to custom-resource-invoker)`);
+  }
+  const preload = `--require ${JSON.stringify(OFFLINE_NETWORK_GUARD)}`;
+  const existing = (env.NODE_OPTIONS ?? '').trim();
+  return { ...env, NODE_OPTIONS: existing ? `${existing} ${preload}` : preload };
+}
+
 /** Sends one CloudFormation-shaped event to the function's handler and waits for its response. */
 export async function invokeCustomResource(req: InvocationRequest): Promise<InvocationResult> {
+  const env = withOfflineNetworkGuard(req.env);
   const requestId = randomUUID();
   const responsePath = `/cloudformation-custom-resource-response/${encodeURIComponent(req.logicalId)}/${requestId}`
     + `?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=7200&X-Amz-Signature=${randomBytes(16).toString('hex')}`;
@@ -133,7 +152,7 @@ export async function invokeCustomResource(req: InvocationRequest): Promise<Invo
   const children = Array.from({ length: Math.max(1, req.deliveries) }, (_, i) => {
     const child = spawn(process.execPath, ['-e', RUNNER_SOURCE], {
       cwd: req.fn.codeDirectory,
-      env: req.env,
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const delivery = i + 1;

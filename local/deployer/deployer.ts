@@ -9,12 +9,22 @@ import { dependents, runGraph } from './resource-graph';
 import { destroyStack, StackDeployment, StackOperationContext, StackOutcome } from './stack-deployment';
 import { cliOrder, findStack, selectStacks } from './stack-order';
 
+/** Why `deploy()` and `destroy()` refuse to run without a local endpoint in `LocalDeployerOptions.environment`. */
+export const NO_LOCAL_ENDPOINT = 'the local deployer never calls AWS: give handlers a local endpoint '
+  + '(environment.AWS_ENDPOINT_URL_PROTON, e.g. the url of startLocalProton(); CLI: --endpoint URL)';
+
 export interface LocalDeployerOptions {
   /** The cloud assembly directory (`cdk.out`). */
   readonly assemblyDir: string;
   /** Persisted deployment state (JSON). In memory when omitted. */
   readonly stateFile?: string;
-  /** Extra environment for every handler process, e.g. `{ AWS_ENDPOINT_URL_PROTON: 'http://127.0.0.1:1234' }`. */
+  /**
+   * Extra environment for every handler process. It must point the handlers' SDK at a local endpoint:
+   * `AWS_ENDPOINT_URL_PROTON` (e.g. the url of `startLocalProton()`) or `AWS_ENDPOINT_URL`; `deploy()` and `destroy()`
+   * refuse to run without one. Handlers are offline whatever it says: a non-loopback endpoint such as
+   * `https://proton.us-east-1.amazonaws.com` makes every call fail with `getaddrinfo ENOTFOUND` (see README.md).
+   * A `NODE_OPTIONS` given here (or by the function) is kept; the deployer appends its offline preload to it.
+   */
   readonly environment?: Record<string, string>;
   /** Credentials put in a handler's environment for the stack's account. Default: the `LOCAL<account>` convention. */
   readonly credentialsForAccount?: (account: string) => { accessKeyId: string; secretAccessKey: string };
@@ -76,9 +86,11 @@ export class LocalDeployer {
   /**
    * Creates or updates the named stacks (all when omitted) in dependency order, `concurrency` stacks at a time (default
    * one). Only the named stacks are deployed (their dependencies must have been deployed already). Rejects with an
-   * Error naming the stack and resource that failed; the other independent stacks still complete.
+   * Error naming the stack and resource that failed; the other independent stacks still complete. Rejects at once,
+   * before running anything, when `environment` gives no local endpoint.
    */
   async deploy(stackNames?: string[]): Promise<DeployResult> {
+    this.assertLocalEndpoint('deploy');
     const assembly = readCloudAssembly(this.options.assemblyDir);
     const stacks = selectStacks(assembly.stacks, stackNames);
     stacks.forEach(assertConcreteEnvironment);
@@ -99,9 +111,10 @@ export class LocalDeployer {
 
   /**
    * Deletes the named stacks (all deployed ones when omitted) in reverse dependency order, `concurrency` stacks at a
-   * time (default one, in the reverse of the deploy order).
+   * time (default one, in the reverse of the deploy order). Rejects at once when `environment` gives no local endpoint.
    */
   async destroy(stackNames?: string[]): Promise<void> {
+    this.assertLocalEndpoint('destroy');
     const deployed = this.state.all();
     let ids: string[];
     if (stackNames && stackNames.length > 0) {
@@ -194,6 +207,13 @@ export class LocalDeployer {
       handlerTimeoutMs: this.options.handlerTimeoutMs,
       parameters: { ...(stackName ? params[stackName] : {}), ...params[id] },
     };
+  }
+
+  private assertLocalEndpoint(operation: 'deploy' | 'destroy'): void {
+    const env = this.options.environment ?? {};
+    const given = (name: string) => typeof env[name] === 'string' && env[name].trim() !== '';
+    if (given('AWS_ENDPOINT_URL_PROTON') || given('AWS_ENDPOINT_URL')) return;
+    throw new Error(`LocalDeployer.${operation}(): ${NO_LOCAL_ENDPOINT}; LocalDeployerOptions.environment sets neither AWS_ENDPOINT_URL_PROTON nor AWS_ENDPOINT_URL`);
   }
 
   /** One operation per stack at a time on this deployer. */
