@@ -15,7 +15,8 @@ export const PROTON_MAX_ATTEMPTS = 10;
  * retries them for a short bound of its own (`withServiceGoneBound`) instead of ten SDK attempts.
  */
 export class ProtonRetryStrategy implements RetryStrategyV2 {
-  private readonly adaptive: AdaptiveRetryStrategy;
+  /** The SDK's adaptive strategy that every other answer goes to. */
+  public readonly adaptive: AdaptiveRetryStrategy;
 
   constructor(maxAttempts: number = PROTON_MAX_ATTEMPTS) {
     this.adaptive = new AdaptiveRetryStrategy(maxAttempts);

@@ -14,7 +14,7 @@ import { onAcceptanceEvent } from '../../src/acceptor/handler/acceptance-lifecyc
 import { CONNECTION_RESOURCE_TYPE } from '../../src/connection/connection-contract';
 import { onConnectionEvent } from '../../src/connection/handler/connection-lifecycle';
 import { CustomResourceFailure, notCreatedPhysicalId } from '../../src/handler-runtime/custom-resource-runner';
-import { PROTON_MAX_ATTEMPTS } from '../../src/handler-runtime/proton-client';
+import { PROTON_MAX_ATTEMPTS, ProtonRetryStrategy } from '../../src/handler-runtime/proton-client';
 
 export type Props = Record<string, unknown>;
 
@@ -71,7 +71,9 @@ interface RetryToken {
  */
 export async function compressRetryTime(client: ProtonClient, scale: number): Promise<void> {
   if (scale === 1) return;
-  const strategy = (await client.config.retryStrategy()) as unknown as AdaptiveStrategyInternals;
+  const configured = (await client.config.retryStrategy()) as unknown;
+  // the handlers' ProtonRetryStrategy hands every answer but "service gone" to the SDK's adaptive strategy
+  const strategy = (configured instanceof ProtonRetryStrategy ? configured.adaptive : configured) as unknown as AdaptiveStrategyInternals;
   if (!strategy.rateLimiter || typeof strategy.refreshRetryTokenForRetry !== 'function') {
     throw new Error('compressRetryTime: the client does not use the SDK\'s adaptive retry strategy');
   }
@@ -106,7 +108,7 @@ export class CloudFormationEmulation {
 
   /**
    * One client per account per run (a warm Lambda container), configured as `createProtonClient()`
-   * is (10 attempts, adaptive). With `timeScale` its clock runs faster (see `compressRetryTime`).
+   * is (its retry strategy, 10 attempts). With `timeScale` its clock runs faster (see `compressRetryTime`).
    */
   public client(account: string): Promise<ProtonClient> {
     let client = this.clients.get(account);
@@ -115,8 +117,7 @@ export class CloudFormationEmulation {
         endpoint: this.endpoint.url,
         region: REGION,
         credentials: credentialsForAccount(account),
-        maxAttempts: PROTON_MAX_ATTEMPTS,
-        retryMode: 'adaptive',
+        retryStrategy: new ProtonRetryStrategy(PROTON_MAX_ATTEMPTS),
       });
       client = compressRetryTime(created, this.options.timeScale ?? 1).then(() => created);
       this.clients.set(account, client);

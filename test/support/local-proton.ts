@@ -1,6 +1,7 @@
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { credentialsForAccount } from '../../local/local-credentials';
 import { LocalProton, LocalProtonOptions, startLocalProton } from '../../local/proton-endpoint';
+import { PROTON_MAX_ATTEMPTS, ProtonRetryStrategy } from '../../src/handler-runtime/proton-client';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -14,8 +15,8 @@ export function protonClientFor(endpoint: LocalProton, account: string, options:
     endpoint: endpoint.url,
     region: options.region ?? REGION,
     credentials: credentialsForAccount(account),
-    maxAttempts: options.maxAttempts ?? 10,
-    retryMode: 'adaptive',
+    // the handlers' own retry strategy (createProtonClient)
+    retryStrategy: new ProtonRetryStrategy(options.maxAttempts ?? PROTON_MAX_ATTEMPTS),
   });
 }
 
