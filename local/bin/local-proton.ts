@@ -3,14 +3,18 @@
  *
  *   npx projen local-proton [--port 0] [--host 127.0.0.1] [--seed 1]
  *     [--throttling-rate 0] [--internal-error-rate 0] [--drop-rate 0] [--drop-after-commit-rate 0]
- *     [--latency-ms a,b] [--quota 1000] [--quiet]
+ *     [--latency-ms a,b] [--quota 1000] [--end-of-support refuse-connections|html-403] [--quiet]
  *
- * Prints `local-proton listening on http://127.0.0.1:<port>` and stops on SIGINT/SIGTERM.
+ * Prints `local-proton listening on http://127.0.0.1:<port>` and stops on SIGINT/SIGTERM. With
+ * `--end-of-support refuse-connections` it prints `local-proton refusing connections on <url>` instead: it picked
+ * the port, then stopped listening on it.
  */
-import { FaultOptions, startLocalProton } from '../proton-endpoint';
+import { EndOfSupportMode, FaultOptions, startLocalProton } from '../proton-endpoint';
+import { checkEndOfSupportMode } from '../proton-endpoint/end-of-support';
 
 const USAGE = 'usage: local-proton [--port N] [--host H] [--seed N] [--throttling-rate R] [--internal-error-rate R] '
-  + '[--drop-rate R] [--drop-after-commit-rate R] [--latency-ms MIN,MAX] [--operations Op1,Op2] [--quota N] [--quiet]';
+  + '[--drop-rate R] [--drop-after-commit-rate R] [--latency-ms MIN,MAX] [--operations Op1,Op2] [--quota N] '
+  + '[--end-of-support refuse-connections|html-403] [--quiet]';
 
 function fail(message: string): never {
   process.stderr.write(`local-proton: ${message}\n${USAGE}\n`);
@@ -28,6 +32,7 @@ async function main(argv: string[]): Promise<void> {
   let host = '127.0.0.1';
   let quota: number | undefined;
   let quiet = false;
+  let endOfSupport: EndOfSupportMode | undefined;
   const faults: { -readonly [K in keyof FaultOptions]: FaultOptions[K] } = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -49,6 +54,13 @@ async function main(argv: string[]): Promise<void> {
       }
       case '--operations': faults.operations = (value() ?? '').split(',').filter((o) => o !== ''); break;
       case '--quota': quota = number(flag, value()); break;
+      case '--end-of-support':
+        try {
+          endOfSupport = checkEndOfSupportMode(value(), '--end-of-support', 'nothing');
+        } catch (err) {
+          fail((err as Error).message);
+        }
+        break;
       case '--quiet': quiet = true; break;
       case '--help':
       case '-h':
@@ -63,9 +75,14 @@ async function main(argv: string[]): Promise<void> {
     host,
     quotaPerEnvironmentAccount: quota,
     faults,
+    endOfSupport,
     log: quiet ? undefined : (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
-  process.stdout.write(`local-proton listening on ${proton.url}\n`);
+  if (endOfSupport === 'refuse-connections') {
+    process.stdout.write(`local-proton refusing connections on ${proton.url} (end-of-support: refuse-connections)\n`);
+  } else {
+    process.stdout.write(`local-proton listening on ${proton.url}${endOfSupport ? ` (end-of-support: ${endOfSupport})` : ''}\n`);
+  }
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -4,6 +4,7 @@
  */
 import { CallCounter, CallCounts } from './call-counts';
 import { ConnectionStore, DumpedConnection, StoreDump } from './connection-store';
+import { checkEndOfSupportMode, EndOfSupportMode } from './end-of-support';
 import { ConnectionStatusChangeEvent, EventLog } from './events';
 import { FaultInjector, FaultOptions, isScriptedFaultKind, ScriptedFaultKind } from './faults';
 import { OPERATION_NAMES } from './operations';
@@ -39,6 +40,22 @@ export interface LocalProtonAdmin {
   faultCounts(): Record<string, number>;
   /** Scripted faults still queued, per operation. */
   scriptedFaults(): Record<string, Array<{ kind: ScriptedFaultKind; remaining: number; message?: string }>>;
+  /** The current end-of-support mode (undefined: AWS Proton as it was). */
+  endOfSupport(): EndOfSupportMode | undefined;
+  /**
+   * Switches the running endpoint to an end-of-support mode, or back with undefined; connections, events and counts
+   * are kept. `refuse-connections` stops listening and drops open connections (the HTTP admin becomes unreachable
+   * too); leaving it listens again on the same host and port. `html-403` answers every Proton API request with an
+   * HTML 403 page. The mode applies at once; the promise settles when the listener has followed (it rejects when
+   * the port cannot be listened on again, leaving the mode `refuse-connections`). Not changed by `reset()`.
+   */
+  setEndOfSupport(mode: EndOfSupportMode | undefined): Promise<void>;
+}
+
+/** How the admin reads and switches the server's end-of-support mode. */
+export interface EndOfSupportControl {
+  mode(): EndOfSupportMode | undefined;
+  set(mode: EndOfSupportMode | undefined): Promise<void>;
 }
 
 export class Admin implements LocalProtonAdmin {
@@ -48,6 +65,7 @@ export class Admin implements LocalProtonAdmin {
     private readonly counter: CallCounter,
     private readonly injector: FaultInjector,
     private readonly initialFaults: FaultOptions,
+    private readonly endOfSupportControl: EndOfSupportControl,
   ) {}
 
   public reset(): void {
@@ -104,6 +122,14 @@ export class Admin implements LocalProtonAdmin {
   public scriptedFaults(): Record<string, Array<{ kind: ScriptedFaultKind; remaining: number; message?: string }>> {
     return this.injector.pendingScripted();
   }
+
+  public endOfSupport(): EndOfSupportMode | undefined {
+    return this.endOfSupportControl.mode();
+  }
+
+  public setEndOfSupport(mode: EndOfSupportMode | undefined): Promise<void> {
+    return this.endOfSupportControl.set(mode);
+  }
 }
 
 /** Prefix of the HTTP admin routes. */
@@ -112,6 +138,8 @@ export const ADMIN_PREFIX = '/_local';
 export interface AdminResponse {
   readonly status: number;
   readonly body: unknown;
+  /** Runs once the response has been sent (a switch that would cut the admin's own connection). */
+  readonly after?: () => Promise<void>;
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
@@ -138,7 +166,9 @@ function requiredStringField(body: Record<string, unknown>, field: string): stri
 /**
  * Routes (JSON in and out):
  * GET  /_local/health | /_local/state | /_local/events[?account=&connectionId=] | /_local/calls | /_local/faults
+ *      | /_local/end-of-support
  * POST /_local/reset | /_local/reset-calls | /_local/attach | /_local/detach | /_local/faults | /_local/fail-next
+ *      | /_local/end-of-support
  */
 export function handleAdminRequest(admin: LocalProtonAdmin, method: string, url: URL, body: unknown): AdminResponse {
   const route = `${method} ${url.pathname.replace(/\/+$/, '')}`;
@@ -187,6 +217,17 @@ export function handleAdminRequest(admin: LocalProtonAdmin, method: string, url:
         if (typeof count !== 'number') throw new Error('"count" must be a number');
         admin.failNext(requiredStringField(b, 'operation'), errorName, count, optionalStringField(b, 'message'));
         return { status: 200, body: { scripted: admin.scriptedFaults() } };
+      }
+      case 'GET /_local/end-of-support':
+        return { status: 200, body: { mode: admin.endOfSupport() ?? null } };
+      case 'POST /_local/end-of-support': {
+        const b = objectBody(body);
+        const mode = checkEndOfSupportMode(b.mode, '"mode"', 'null');
+        const answer = { status: 200, body: { mode: mode ?? null } };
+        // refusing connections would cut this very request: switch once the answer is out
+        if (mode === 'refuse-connections') return { ...answer, after: () => admin.setEndOfSupport(mode) };
+        admin.setEndOfSupport(mode).catch(() => undefined); // listening already (this request arrived): applies at once
+        return answer;
       }
       default:
         return { status: 404, body: { error: `no admin route ${route}` } };

@@ -7,6 +7,8 @@ export type { LocalProton, LocalProtonOptions } from './server';
 export { ADMIN_PREFIX } from './admin';
 export type { LocalProtonAdmin, EventFilter } from './admin';
 export type { FaultOptions, ScriptedFaultKind, FaultKind } from './faults';
+export { END_OF_SUPPORT_MODES, HTML_403_BODY } from './end-of-support';
+export type { EndOfSupportMode } from './end-of-support';
 export type { CallCounts } from './call-counts';
 export { DEFAULT_LIST_MAX_RESULTS, DEFAULT_QUOTA_PER_ENVIRONMENT_ACCOUNT } from './connection-store';
 export type {

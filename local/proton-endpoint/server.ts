@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { ADMIN_PREFIX, Admin, handleAdminRequest, LocalProtonAdmin } from './admin';
+import { ADMIN_PREFIX, Admin, EndOfSupportControl, handleAdminRequest, LocalProtonAdmin } from './admin';
 import { CallCounter } from './call-counts';
 import { CallerIdentity, resolveCaller } from './caller-identity';
 import { ConnectionStore, DEFAULT_QUOTA_PER_ENVIRONMENT_ACCOUNT } from './connection-store';
+import { checkEndOfSupportMode, EndOfSupportMode, sendHtml403, SwitchableListener } from './end-of-support';
 import { ProtonError } from './errors';
 import { EventLog } from './events';
 import { FaultInjector, FaultOptions, validateFaultOptions } from './faults';
@@ -28,10 +28,18 @@ export interface LocalProtonOptions {
   readonly faults?: FaultOptions;
   /** Receives one line per request. */
   readonly log?: (line: string) => void;
+  /**
+   * Start in an end-of-support mode (AWS Proton's API was shut down on 2026-10-07; how calls fail since is not
+   * documented). `refuse-connections`: the endpoint picks its port, then stops listening, so clients get ECONNREFUSED.
+   * `html-403`: every Proton API request gets HTTP 403 with a CDN-style HTML page (`content-type: text/html`, no AWS
+   * error headers); the `/_local/*` admin routes keep working. Default: none. Switch at run time with
+   * `admin.setEndOfSupport(mode)`; `admin.reset()` does not change it.
+   */
+  readonly endOfSupport?: EndOfSupportMode;
 }
 
 export interface LocalProton {
-  /** `http://<host>:<port>`: pass it as the client's `endpoint`. */
+  /** `http://<host>:<port>`: pass it as the client's `endpoint`. It stays the same across end-of-support switches. */
   readonly url: string;
   readonly port: number;
   readonly admin: LocalProtonAdmin;
@@ -100,21 +108,58 @@ export async function startLocalProton(options: LocalProtonOptions = {}): Promis
     if (!/^\d{12}$/.test(account)) throw new Error(`accessKeys["${key}"]: "${account}" is not a 12-digit account id`);
   }
   const log = options.log ?? (() => undefined);
+  let endOfSupport = checkEndOfSupportMode(options.endOfSupport, 'endOfSupport');
 
   const eventLog = new EventLog();
   const store = new ConnectionStore(eventLog, quota);
   const counter = new CallCounter();
   const injector = new FaultInjector(initialFaults);
-  const admin = new Admin(store, eventLog, counter, injector, initialFaults);
+  const endOfSupportControl: EndOfSupportControl = {
+    mode: () => endOfSupport,
+    set: async (mode) => {
+      const next = checkEndOfSupportMode(mode, 'setEndOfSupport(mode)');
+      const previous = endOfSupport;
+      endOfSupport = next; // at once: requests that arrive meanwhile are answered the new way
+      try {
+        await (next === 'refuse-connections' ? listener.stop() : listener.start());
+      } catch (err) {
+        endOfSupport = listener.isListening ? previous : 'refuse-connections';
+        throw err;
+      }
+    },
+  };
+  const admin = new Admin(store, eventLog, counter, injector, initialFaults, endOfSupportControl);
+
+  /** The operation an `x-amz-target` header names, when the local endpoint implements it. */
+  function operationOf(req: IncomingMessage): { target?: string; operation?: string } {
+    const target = header(req, 'x-amz-target');
+    const operation = target?.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : undefined;
+    return { target, operation: operation && Object.prototype.hasOwnProperty.call(OPERATIONS, operation) ? operation : undefined };
+  }
+
+  /** html-403 mode: a CDN-style page for every non-admin request; Proton API requests are still counted. */
+  function handleEndOfSupport(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const { operation } = req.method === 'POST' && url.pathname === '/' ? operationOf(req) : {};
+    if (operation) {
+      let account: string | undefined;
+      try {
+        account = resolveCaller(header(req, 'authorization'), accessKeys).accountId;
+      } catch {
+        account = undefined;
+      }
+      counter.record(operation, account);
+    }
+    log(`${operation ?? `${req.method} ${url.pathname}`} 403 end-of-support:html-403`);
+    sendHtml403(res);
+  }
 
   async function handleProton(req: IncomingMessage, res: ServerResponse, rawBody: string): Promise<void> {
     if (req.method !== 'POST') {
       sendError(res, new ProtonError('UnknownOperationException', `${req.method} is not supported: AWS Proton's awsJson1_0 protocol uses POST /`));
       return;
     }
-    const target = header(req, 'x-amz-target');
-    const operation = target?.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : undefined;
-    if (!operation || !Object.prototype.hasOwnProperty.call(OPERATIONS, operation)) {
+    const { target, operation } = operationOf(req);
+    if (!operation) {
       sendError(res, new ProtonError('UnknownOperationException',
         target ? `Unknown operation '${target}' (the local endpoint implements ${TARGET_PREFIX}.{${Object.keys(OPERATIONS).join(',')}})`
           : 'Missing x-amz-target header'));
@@ -192,6 +237,10 @@ export async function startLocalProton(options: LocalProtonOptions = {}): Promis
       }
     }
     const answer = handleAdminRequest(admin, req.method ?? 'GET', url, body);
+    if (answer.after) {
+      const after = answer.after;
+      res.once('finish', () => after().catch((err: unknown) => log(`admin ${url.pathname}: ${err instanceof Error ? err.message : String(err)}`)));
+    }
     res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
   }
 
@@ -208,6 +257,10 @@ export async function startLocalProton(options: LocalProtonOptions = {}): Promis
         }
         if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
           handleAdmin(req, res, url, rawBody);
+        } else if (endOfSupport === 'refuse-connections') {
+          req.socket.destroy(); // arrived while the listener was being closed
+        } else if (endOfSupport === 'html-403') {
+          handleEndOfSupport(req, res, url);
         } else if (url.pathname !== '/') {
           sendError(res, new ProtonError('UnknownOperationException', `No route for ${req.method} ${url.pathname}: AWS Proton's awsJson1_0 protocol uses POST /`));
         } else {
@@ -221,14 +274,10 @@ export async function startLocalProton(options: LocalProtonOptions = {}): Promis
   });
   server.keepAliveTimeout = 5000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listener = new SwitchableListener(server, host);
+  await listener.start(options.port ?? 0);
+  if (endOfSupport === 'refuse-connections') await listener.stop();
+  const port = listener.port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closed: Promise<void> | undefined;
 
@@ -237,10 +286,7 @@ export async function startLocalProton(options: LocalProtonOptions = {}): Promis
     port,
     admin,
     close: () => {
-      closed ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
+      closed ??= listener.close();
       return closed;
     },
   };
