@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { canonicalInteger, validAccountId, validEnvironmentName, validRoleArn, validTags } from './oracle';
 import { STACK_ACCOUNT, accountLiteralArb, validAccountArb, validEnvironmentNameArb, assertPropError, check, environmentNameLiteralArb, roleArnLiteralArb } from './support';
 import { parseAcceptanceSpec } from '../../src/acceptor/acceptor-contract';
-import { parseConnectionSpec } from '../../src/connection/connection-contract';
+import { parseConnectionSpec, parseConnectionSpecLeniently } from '../../src/connection/connection-contract';
 
 const counter = { cases: 0 };
 afterAll(() => console.log(`[property] deploy-time-parsers: ${counter.cases} cases`));
@@ -36,6 +36,8 @@ const connectionProps = fc.record({
   AcceptanceTimeoutSeconds: fc.oneof(integerString, absent),
   RetainOnDelete: fc.oneof(booleanString, absent),
   AdoptExisting: fc.oneof(booleanString, absent),
+  ReplaceRejected: fc.oneof(booleanString, absent),
+  EndOfSupport: fc.oneof(booleanString, absent),
 }, { requiredKeys: [] });
 
 function booleanOracle(v: unknown, fallback: boolean): boolean | 'invalid' {
@@ -63,6 +65,8 @@ test('parseConnectionSpec: the oracle decides; valid values come back as typed v
     const timeout = integerOracle(p.AcceptanceTimeoutSeconds, 600, 1, 840);
     const retain = booleanOracle(p.RetainOnDelete, false);
     const adopt = booleanOracle(p.AdoptExisting, false);
+    const replaceRejected = booleanOracle(p.ReplaceRejected, false);
+    const endOfSupport = booleanOracle(p.EndOfSupport, false);
     if (wait === 'invalid') bad.push('WaitForAcceptance');
     if (timeout === 'invalid') {
       // '05', '+5', '-0': not what CloudFormation sends; either outcome is fine
@@ -71,6 +75,8 @@ test('parseConnectionSpec: the oracle decides; valid values come back as typed v
     }
     if (retain === 'invalid') bad.push('RetainOnDelete');
     if (adopt === 'invalid') bad.push('AdoptExisting');
+    if (replaceRejected === 'invalid') bad.push('ReplaceRejected');
+    if (endOfSupport === 'invalid') bad.push('EndOfSupport');
     let spec;
     try {
       spec = parseConnectionSpec(p);
@@ -91,6 +97,24 @@ test('parseConnectionSpec: the oracle decides; valid values come back as typed v
       acceptanceTimeoutSeconds: ambiguous.includes('AcceptanceTimeoutSeconds') ? spec.acceptanceTimeoutSeconds : timeout,
       retainOnDelete: retain,
       adoptExisting: adopt,
+      replaceRejected,
+      endOfSupport,
+    });
+  }, counter);
+});
+
+test('parseConnectionSpecLeniently (Delete, old side of an Update): never throws; what the oracle accepts comes back, the rest is left out', () => {
+  check(connectionProps, 1000, (props) => {
+    const p = props as Record<string, unknown>;
+    const spec = parseConnectionSpecLeniently(p);
+    const retain = booleanOracle(p.RetainOnDelete, false);
+    const endOfSupport = booleanOracle(p.EndOfSupport, false);
+    expect(spec).toEqual({
+      managementAccountId: validAccountId(p.ManagementAccountId) ? p.ManagementAccountId : undefined,
+      environmentName: validEnvironmentName(p.EnvironmentName) ? p.EnvironmentName : undefined,
+      tags: p.Tags === undefined || p.Tags === '' ? {} : validTags(p.Tags) ? p.Tags : undefined,
+      retainOnDelete: retain === true,
+      endOfSupport: endOfSupport === true,
     });
   }, counter);
 });
@@ -101,8 +125,10 @@ const pairString = fc.oneof(
 );
 const acceptanceProps = fc.record({
   Pairs: fc.oneof(fc.array(pairString, { maxLength: 5 }), absent, fc.constantFrom<unknown>('', '222222222222/dev', [1], [null])),
+  ListedPairs: fc.oneof(fc.array(pairString, { maxLength: 3 }), absent, fc.constantFrom<unknown>('222222222222/dev', [2])),
   Accounts: fc.oneof(fc.array(stringOnly(accountLiteralArb), { maxLength: 3 }), absent, fc.constantFrom<unknown>('222222222222')),
   WaitTimeoutSeconds: fc.oneof(integerString, absent),
+  EndOfSupport: fc.oneof(booleanString, absent),
 }, { requiredKeys: [] });
 
 function pairValid(pair: string): boolean {
@@ -117,9 +143,13 @@ test('parseAcceptanceSpec: exactly the valid pairs and accounts pass, in order; 
     const ambiguous: string[] = [];
     const list = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v as string[] : undefined);
     const pairs = list(p.Pairs);
+    const listedPairs = list(p.ListedPairs);
     const accounts = list(p.Accounts);
+    const endOfSupport = booleanOracle(p.EndOfSupport, false);
     if (!pairs || !pairs.every(pairValid)) bad.push('Pairs');
+    if (!listedPairs || !listedPairs.every(pairValid)) bad.push('ListedPairs');
     if (!accounts || !accounts.every(validAccountId)) bad.push('Accounts');
+    if (endOfSupport === 'invalid') bad.push('EndOfSupport');
     const wait = integerOracle(p.WaitTimeoutSeconds, 600, 0, 840);
     if (wait === 'invalid') {
       if (['05', '+5', '-0'].includes(p.WaitTimeoutSeconds as string)) ambiguous.push('WaitTimeoutSeconds');
@@ -135,6 +165,8 @@ test('parseAcceptanceSpec: exactly the valid pairs and accounts pass, in order; 
     }
     if (bad.length > 0) throw new Error(`accepted invalid ${bad.join(', ')}`);
     expect(spec.entries).toEqual({ pairs, accounts });
+    expect(spec.listedPairs).toEqual(listedPairs);
+    expect(spec.endOfSupport).toBe(endOfSupport);
     if (!ambiguous.length) expect(spec.waitTimeoutSeconds).toBe(wait);
   }, counter);
 });
