@@ -1,6 +1,6 @@
 /**
  * The state of the local endpoint and the rules of AWS Proton environment account connections
- * (see /work/shared/docs/PROTON-API.md and this directory's README for the undocumented cases).
+ * (see this directory's README for the undocumented cases).
  * Inputs reaching this class are already shape-checked by `operations.ts`.
  */
 import { createHash, randomUUID } from 'node:crypto';
