@@ -1,7 +1,7 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { CustomResourceFailure, isTransient, runCustomResource } from '../../src/handler-runtime/custom-resource-runner';
-import { ServiceGoneError } from '../../src/handler-runtime/service-reachability';
+import { SERVICE_GONE_BOUND_ENV, ServiceGoneError, serviceGoneBoundMs } from '../../src/handler-runtime/service-reachability';
 import { createEvent, deleteEvent, updateEvent } from '../support/cfn-events';
 
 /** The runner always answers CloudFormation, and runs a step again after transient failures. */
@@ -89,6 +89,13 @@ const html403 = () => Object.assign(new SyntaxError('Unexpected token \'<\', "<h
 });
 
 describe('AWS Proton gone (end of support)', () => {
+  test('the bound is 45 s, well within a minute; the environment can only shorten it', () => {
+    expect(serviceGoneBoundMs({})).toBe(45_000);
+    expect(serviceGoneBoundMs({ [SERVICE_GONE_BOUND_ENV]: '2' })).toBe(2_000);
+    expect(serviceGoneBoundMs({ [SERVICE_GONE_BOUND_ENV]: '600' })).toBe(45_000);
+    expect(serviceGoneBoundMs({ [SERVICE_GONE_BOUND_ENV]: 'soon' })).toBe(45_000);
+  });
+
   test('an unresolvable name and an answer outside Proton\'s API are not transient; modeled errors keep their meaning', () => {
     expect(isTransient(unresolvable())).toBe(false);
     expect(isTransient(html403())).toBe(false);
