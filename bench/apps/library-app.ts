@@ -59,7 +59,7 @@ function build(app: App, spec: AppSpec): void {
       const { acceptor } = managementStack(app, spec.continuous);
       const perAccount = Math.ceil(spec.pairs / spec.accounts);
       for (let i = 0; i < spec.pairs; i++) {
-        acceptor.addExpectedConnection(environmentAccount(Math.floor(i / perAccount)), environmentName(i));
+        acceptor.addExpectedConnection({ environmentAccountId: environmentAccount(Math.floor(i / perAccount)), environmentName: environmentName(i) });
       }
       return;
     }

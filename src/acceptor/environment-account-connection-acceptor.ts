@@ -17,6 +17,7 @@ import { encodePair } from './allow-list';
 import { HandlerOptions } from '../hardening/handler-options';
 import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
 import { endOfSupportSwitch } from '../shared/end-of-support-switch';
+import { checkNotOwnAccount } from '../shared/own-account';
 import { checkAccountId, checkEnvironmentName, invalidProp, wholeSeconds } from '../shared/validation';
 import { registerAcceptor } from '../shared/waiting-order';
 
@@ -53,6 +54,14 @@ export interface ContinuousAcceptanceOptions {
    * @default true
    */
   readonly onProtonEvents?: boolean;
+
+  /**
+   * Reject PENDING requests that are not on the allow-list when sweeping. Rejection is
+   * irreversible, and any other acceptor of this management account sees its requests rejected
+   * too. Adds a synth warning.
+   * @default false
+   */
+  readonly rejectUnlisted?: boolean;
 }
 
 /** Properties of an `EnvironmentAccountConnectionAcceptor`. */
@@ -66,7 +75,8 @@ export interface EnvironmentAccountConnectionAcceptorProps {
 
   /**
    * Environment accounts whose requests are accepted for any environment name. Account-wide
-   * entries are accepted when found; deployment does not wait for them.
+   * entries are accepted when found; deployment does not wait for them. More can be added with
+   * `addTrustedAccount()`.
    * @default - none
    */
   readonly trustedAccounts?: string[];
@@ -83,14 +93,6 @@ export interface EnvironmentAccountConnectionAcceptorProps {
    * @default - accept only while deploying
    */
   readonly continuousAcceptance?: ContinuousAcceptanceOptions;
-
-  /**
-   * Reject PENDING requests that are not on the allow-list when sweeping (needs
-   * `continuousAcceptance`). Rejection is irreversible, and any other acceptor of this management
-   * account sees its requests rejected too. Adds a synth warning.
-   * @default false
-   */
-  readonly rejectUnlisted?: boolean;
 
   /**
    * Hardening of the stack's shared acceptor handler (VPC, encrypted log group, reserved
@@ -122,6 +124,11 @@ const MAX_CHUNK_CHARS = 3_800;
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
  */
 export class EnvironmentAccountConnectionAcceptor extends Construct {
+  /** Whether `x` is an `EnvironmentAccountConnectionAcceptor` (also across copies of this library, unlike `instanceof`). */
+  public static isEnvironmentAccountConnectionAcceptor(x: unknown): x is EnvironmentAccountConnectionAcceptor {
+    return typeof x === 'object' && x !== null && ACCEPTOR_BRAND in x;
+  }
+
   /** SSM parameter path of the stored allow-list (continuous acceptance only). */
   public readonly allowListParameterPath?: string;
   /** Whether this acceptor keeps accepting allow-listed requests after deployment. */
@@ -130,6 +137,8 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
   private readonly chunks: Chunk[] = [];
   /** Pairs waited for at deploy, with their place; `undefined` position for listed pairs. */
   private readonly positions = new Map<string, { chunk: Chunk; index: number } | undefined>();
+  /** Who added each pair (a construct path), named when it is added again. */
+  private readonly addedBy = new Map<string, string>();
   private readonly accounts = new Set<string>();
   private readonly waitTimeoutSeconds: number;
   private readonly continuous: boolean;
@@ -137,21 +146,19 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionAcceptorProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, ACCEPTOR_BRAND, { value: true });
     this.provider = AcceptorProvider.of(this, props.handlerOptions);
     this.waitTimeoutSeconds = waitTimeoutSeconds(this, props.waitTimeout);
     this.continuous = props.continuousAcceptance !== undefined;
     this.continuousAcceptance = this.continuous;
     this.endOfSupport = endOfSupportSwitch(this);
-    if (props.rejectUnlisted && !this.continuous) {
-      invalidProp(this.node.path, 'rejectUnlisted', true, 'needs continuousAcceptance: unlisted requests are rejected when the acceptor sweeps');
-    }
     if (this.continuous) {
       this.allowListParameterPath = `/cdk-proton-account-connections/acceptor-${this.node.addr}`;
-      this.enableContinuousAcceptance(props.continuousAcceptance!, props.rejectUnlisted ?? false);
+      this.enableContinuousAcceptance(props.continuousAcceptance!);
     }
     this.newChunk();
-    (props.trustedAccounts ?? []).forEach((account) => this.trustAccount(account));
-    (props.expectedConnections ?? []).forEach((c) => this.addExpectedConnection(c.environmentAccountId, c.environmentName, c));
+    (props.trustedAccounts ?? []).forEach((account) => this.addTrustedAccount(account));
+    (props.expectedConnections ?? []).forEach((connection) => this.addExpectedConnection(connection));
     const stack = Stack.of(this);
     registerAcceptor(this, {
       path: this.node.path,
@@ -170,16 +177,30 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     });
   }
 
-  /** Accepts the request of `environmentAccountId` for `environmentName`. */
-  public addExpectedConnection(environmentAccountId: string, environmentName: string, options: ExpectedConnectionOptions = {}): void {
-    const path = this.node.path;
-    checkAccountId(path, 'environmentAccountId', environmentAccountId);
-    checkEnvironmentName(path, 'environmentName', environmentName);
+  /** Accepts the request of `connection.environmentAccountId` for `connection.environmentName`. */
+  public addExpectedConnection(connection: ExpectedConnection): void {
+    this._addExpectedConnection(connection, { path: this.node.path, prefix: 'expectedConnections.' });
+  }
+
+  /**
+   * `addExpectedConnection` for a construct that adds on a user's behalf: errors name `by.path`
+   * and its props (`by.prefix` before each field name).
+   * @internal
+   */
+  public _addExpectedConnection(connection: ExpectedConnection, by: { readonly path: string; readonly prefix: string }): void {
+    const { environmentAccountId, environmentName } = connection;
+    checkAccountId(by.path, `${by.prefix}environmentAccountId`, environmentAccountId);
+    checkEnvironmentName(by.path, `${by.prefix}environmentName`, environmentName);
+    checkNotOwnAccount(this, `${by.prefix}environmentAccountId`, environmentAccountId, 'the management account accepts requests of other (environment) accounts');
     const pair = encodePair(environmentAccountId, environmentName);
-    if (this.positions.has(pair)) {
-      invalidProp(path, 'expectedConnections', pair, 'lists this environment account and environment name more than once');
+    const earlier = this.addedBy.get(pair);
+    if (earlier !== undefined) {
+      invalidProp(by.path, `${by.prefix}environmentName`, environmentName,
+        `the connection of account ${environmentAccountId} for this environment is already expected by ${this.node.path} (added by ${earlier}): one request per environment`);
     }
-    const awaited = options.waitAtDeploy ?? true;
+    this.addedBy.set(pair, by.path);
+    const awaited = connection.waitAtDeploy ?? true;
+    const path = this.node.path;
     if (!awaited && !this.continuous) {
       invalidProp(path, 'waitAtDeploy', false, `needs continuousAcceptance: without it nothing accepts the request of ${pair} when it is filed after this stack deploys`);
     }
@@ -197,8 +218,9 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
   }
 
   /** Accepts requests from `environmentAccountId` for any environment name. */
-  public trustAccount(environmentAccountId: string): void {
+  public addTrustedAccount(environmentAccountId: string): void {
     checkAccountId(this.node.path, 'trustedAccounts', environmentAccountId);
+    checkNotOwnAccount(this, 'trustedAccounts', environmentAccountId, 'the management account accepts requests of other (environment) accounts');
     if (this.accounts.has(environmentAccountId)) return;
     const first = this.chunks[0];
     first.accounts.push(environmentAccountId);
@@ -218,11 +240,6 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
       invalidProp(this.node.path, 'connectionId', pair, 'is accepted when filed (waitAtDeploy: false), after this stack deploys: its id is not known to this stack');
     }
     return position.chunk.resource.getAttString(connectionIdAttribute(position.index));
-  }
-
-  /** How many custom resources the allow-list occupies. */
-  public get resourceCount(): number {
-    return this.chunks.length;
   }
 
   private newChunk(): Chunk {
@@ -254,7 +271,8 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     return chunk;
   }
 
-  private enableContinuousAcceptance(options: ContinuousAcceptanceOptions, rejectUnlisted: boolean): void {
+  private enableContinuousAcceptance(options: ContinuousAcceptanceOptions): void {
+    const rejectUnlisted = options.rejectUnlisted ?? false;
     if (this.endOfSupport) {
       // AWS Proton is gone: no schedule or event rule invokes the sweep any more.
       return;
@@ -287,6 +305,9 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     }
   }
 }
+
+/** Marks instances for `isEnvironmentAccountConnectionAcceptor()`, whichever copy of the library made them. */
+const ACCEPTOR_BRAND = Symbol.for('cdk-proton-account-connections.EnvironmentAccountConnectionAcceptor');
 
 /** The stored copy's length with one more pair (the SSM parameter holds both kinds of pairs). */
 function chunkChars(chunk: Chunk, extraPair: string): number {

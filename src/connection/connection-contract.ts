@@ -6,6 +6,7 @@ import {
   roleArnProperty,
   tagsProperty,
 } from '../handler-runtime/property-parsing';
+import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS } from '../shared/handler-limits';
 
 /**
  * The contract between the `EnvironmentAccountConnection` construct and its handler:
@@ -34,9 +35,10 @@ export const ConnectionAttribute = {
   status: 'Status',
 } as const;
 
-/** The handler can wait at most this long: Lambda stops a function after 15 minutes. */
-export const MAX_ACCEPTANCE_TIMEOUT_SECONDS = 14 * 60;
-export const DEFAULT_ACCEPTANCE_TIMEOUT_SECONDS = 10 * 60;
+/** `AcceptanceTimeoutSeconds` at most: the handler's longest wait (`MAX_WAIT_SECONDS`, src/shared/handler-limits.ts). */
+export const MAX_ACCEPTANCE_TIMEOUT_SECONDS = MAX_WAIT_SECONDS;
+/** `AcceptanceTimeoutSeconds` when absent. */
+export const DEFAULT_ACCEPTANCE_TIMEOUT_SECONDS = DEFAULT_WAIT_SECONDS;
 
 /** What a connection resource asks for, parsed and validated. */
 export interface ConnectionSpec {

@@ -1,4 +1,6 @@
-import { CustomResource, Duration, RemovalPolicy, Resource, Stack, Token, Annotations } from 'aws-cdk-lib';
+import {
+  CfnResource, CustomResource, Duration, IResource, ITaggableV2, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
@@ -9,20 +11,39 @@ import {
   MAX_ACCEPTANCE_TIMEOUT_SECONDS,
 } from './connection-contract';
 import { ConnectionProvider } from './connection-provider';
-import { retainNamedRoles } from './retained-roles';
+import { retainNamedRolesWhenRetained } from './retained-roles';
 import { HandlerOptions } from '../hardening/handler-options';
 import { EnvironmentAccountProtonRole } from '../proton-role/environment-account-proton-role';
 import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
 import { endOfSupportSwitch } from '../shared/end-of-support-switch';
+import { checkNotOwnAccount } from '../shared/own-account';
+import { CONNECTION_ID_PATTERN } from '../shared/proton-patterns';
 import { checkAccountId, checkEnvironmentName, checkRoleArn, checkTags, invalidProp, wholeSeconds } from '../shared/validation';
 import { waitingOrderProblems } from '../shared/waiting-order';
 
 /** An AWS Proton environment account connection. */
-export interface IEnvironmentAccountConnection {
-  /** The connection id (a lowercase UUID), to create Proton environments with. */
+export interface IEnvironmentAccountConnection extends IResource {
+  /**
+   * The connection id (a lowercase UUID), to create Proton environments with.
+   * @attribute
+   */
   readonly connectionId: string;
-  /** The connection ARN. */
+  /**
+   * The connection ARN.
+   * @attribute
+   */
   readonly connectionArn: string;
+}
+
+/** An existing connection, for `EnvironmentAccountConnection.fromConnectionAttributes()`. */
+export interface EnvironmentAccountConnectionAttributes {
+  /** The connection id (a lowercase UUID). */
+  readonly connectionId: string;
+  /**
+   * The connection ARN.
+   * @default - the ARN of a connection with this id in the scope's account and Region
+   */
+  readonly connectionArn?: string;
 }
 
 /** Properties of an `EnvironmentAccountConnection`. */
@@ -43,7 +64,7 @@ export interface EnvironmentAccountConnectionProps {
    * The CodeBuild provisioning role.
    * @default - the role's `codeBuildRole` when `role` is an `EnvironmentAccountProtonRole`, else none
    */
-  readonly codebuildRole?: iam.IRole;
+  readonly codeBuildRole?: iam.IRole;
 
   /**
    * The component role, required for directly defined components.
@@ -52,7 +73,8 @@ export interface EnvironmentAccountConnectionProps {
   readonly componentRole?: iam.IRole;
 
   /**
-   * Tags on the connection, kept in step on every deployment.
+   * Tags on the connection, kept in step on every deployment. `Tags.of(scope).add()` reaches the
+   * connection too; these are the same as tags added that way at the connection.
    * @default - no tags
    */
   readonly tags?: { [key: string]: string };
@@ -73,10 +95,11 @@ export interface EnvironmentAccountConnectionProps {
   readonly acceptanceTimeout?: Duration;
 
   /**
-   * What happens to the connection when it leaves the stack: `DESTROY` deletes it, `RETAIN` keeps it
-   * (and says so in the handler's log), together with the roles it names that this stack creates,
-   * so that a kept connection never names a deleted role. A stack created again under the same
-   * name takes a retained connection back. A failed first deploy leaves no request behind either way.
+   * What happens to the connection when it leaves the stack: `DESTROY` deletes it; `RETAIN` (or
+   * `RETAIN_ON_UPDATE_OR_DELETE`) keeps it, together with the roles it names that this stack
+   * creates, so that a kept connection never names a deleted role. It is CloudFormation's
+   * `DeletionPolicy`, the same as `applyRemovalPolicy()` and `RemovalPolicies.of(scope)` set. A
+   * stack created again under the same name takes a retained connection back.
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -110,46 +133,68 @@ export interface EnvironmentAccountConnectionProps {
  * and keeps it in step with the stack: role changes update it in place, a new environment name
  * or management account files a new request, removing it deletes the request.
  *
- * All connections of a stack share one handler.
+ * All connections of a stack share one handler. `Tags.of()` and `RemovalPolicies.of()` reach it.
  *
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
  */
-export class EnvironmentAccountConnection extends Resource implements IEnvironmentAccountConnection {
+export class EnvironmentAccountConnection extends Resource implements IEnvironmentAccountConnection, ITaggableV2 {
+  /** An existing connection (for example one filed by hand), to pass where a connection is expected. */
+  public static fromConnectionAttributes(scope: Construct, id: string, attrs: EnvironmentAccountConnectionAttributes): IEnvironmentAccountConnection {
+    const path = `${scope.node.path}/${id}`;
+    if (!Token.isUnresolved(attrs.connectionId) && !CONNECTION_ID_PATTERN.test(attrs.connectionId)) {
+      invalidProp(path, 'connectionId', attrs.connectionId, 'must be a connection id, a lowercase UUID');
+    }
+    class Imported extends Resource implements IEnvironmentAccountConnection {
+      public readonly connectionId = attrs.connectionId;
+      public readonly connectionArn = attrs.connectionArn ?? Stack.of(scope).formatArn({
+        service: 'proton', resource: 'environment-account-connection', resourceName: attrs.connectionId,
+      });
+    }
+    return new Imported(scope, id);
+  }
+
+  /** Whether `x` is an `EnvironmentAccountConnection` (also across copies of this library, unlike `instanceof`). */
+  public static isEnvironmentAccountConnection(x: unknown): x is EnvironmentAccountConnection {
+    return typeof x === 'object' && x !== null && CONNECTION_BRAND in x;
+  }
+
+  /** @attribute */
   public readonly connectionId: string;
+  /** @attribute */
   public readonly connectionArn: string;
-  /** The status at the end of the deployment: `PENDING`, or `CONNECTED`. */
+  /**
+   * The status at the end of the deployment: `PENDING`, or `CONNECTED`.
+   * @attribute
+   */
   public readonly connectionStatus: string;
   /** The management account this connection links to. */
   public readonly managementAccountId: string;
   /** The environment this connection serves. */
   public readonly environmentName: string;
+  /** The connection's tags: the `tags` prop and those `Tags.of()` adds. */
+  public readonly cdkTagManager: TagManager;
+  private readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionProps) {
     super(scope, id);
+    Object.defineProperty(this, CONNECTION_BRAND, { value: true });
     const path = this.node.path;
     checkAccountId(path, 'managementAccountId', props.managementAccountId);
     checkEnvironmentName(path, 'environmentName', props.environmentName);
     checkTags(path, 'tags', props.tags ?? {});
-    checkNotOwnAccount(this, props.managementAccountId);
+    checkNotOwnAccount(this, 'managementAccountId', props.managementAccountId, 'a connection links this environment account to a different management account');
     checkRoleMatches(this, props);
 
-    const protonRole = props.role instanceof EnvironmentAccountProtonRole ? props.role : undefined;
-    const codebuildRole = props.codebuildRole ?? protonRole?.codeBuildRole;
+    const protonRole = isProtonRole(props.role) ? props.role : undefined;
+    const codeBuildRole = props.codeBuildRole ?? protonRole?.codeBuildRole;
     const componentRole = props.componentRole ?? protonRole?.componentRole;
-    const roles: Array<[string, iam.IRole | undefined]> = [['role', props.role], ['codebuildRole', codebuildRole], ['componentRole', componentRole]];
+    const roles: Array<[string, iam.IRole | undefined]> = [['role', props.role], ['codeBuildRole', codeBuildRole], ['componentRole', componentRole]];
     for (const [prop, role] of roles) {
       if (role) checkRoleInThisAccount(this, prop, role);
     }
+    const namedRoles = roles.flatMap(([, role]) => (role ? [role] : []));
 
     const timeoutSeconds = acceptanceTimeoutSeconds(this, props);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
-    if (removalPolicy !== RemovalPolicy.DESTROY && removalPolicy !== RemovalPolicy.RETAIN) {
-      invalidProp(path, 'removalPolicy', removalPolicy, 'must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN');
-    }
-    if (removalPolicy === RemovalPolicy.RETAIN) {
-      Annotations.of(this).addInfo(`removalPolicy RETAIN: the connection for "${props.environmentName}" is kept when it leaves the stack; delete it from this account when no longer needed.`);
-      retainNamedRoles(this, roles.flatMap(([, role]) => (role ? [role] : [])));
-    }
     const endOfSupport = endOfSupportSwitch(this);
     if (props.waitForAcceptance) {
       const stack = Stack.of(this);
@@ -157,34 +202,62 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
     }
 
     const provider = ConnectionProvider.of(this, props.handlerOptions);
-    provider.allowPassRoles(roles.flatMap(([, role]) => (role ? [role.roleArn] : [])));
+    provider.allowPassRoles(namedRoles.map((role) => role.roleArn));
 
-    const resource = new CustomResource(this, 'Resource', {
+    this.cdkTagManager = new TagManager(TagType.MAP, CONNECTION_RESOURCE_TYPE, props.tags);
+    this.node.addValidation({ validate: () => tagProblems(path, this.cdkTagManager.tagValues()) });
+    this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: CONNECTION_RESOURCE_TYPE,
       properties: {
         [ConnectionProperty.managementAccountId]: props.managementAccountId,
         [ConnectionProperty.environmentName]: props.environmentName,
         [ConnectionProperty.roleArn]: props.role.roleArn,
-        [ConnectionProperty.codebuildRoleArn]: codebuildRole?.roleArn,
+        [ConnectionProperty.codebuildRoleArn]: codeBuildRole?.roleArn,
         [ConnectionProperty.componentRoleArn]: componentRole?.roleArn,
-        [ConnectionProperty.tags]: props.tags && Object.keys(props.tags).length > 0 ? props.tags : undefined,
+        [ConnectionProperty.tags]: Lazy.any({ produce: () => this.cdkTagManager.renderTags() }),
         [ConnectionProperty.waitForAcceptance]: props.waitForAcceptance ? true : undefined,
         [ConnectionProperty.acceptanceTimeoutSeconds]: props.waitForAcceptance ? timeoutSeconds : undefined,
-        [ConnectionProperty.retainOnDelete]: removalPolicy === RemovalPolicy.RETAIN ? true : undefined,
         [ConnectionProperty.adoptExisting]: props.adoptExisting ? true : undefined,
         [ConnectionProperty.replaceRejected]: props.replaceRejected ? true : undefined,
         [ConnectionProperty.endOfSupport]: endOfSupport ? true : undefined,
       },
     });
     // The ServiceToken already orders this after the handler, which depends on its role and policy.
-    omitDefaultDeletionPolicies(resource);
+    omitDefaultDeletionPolicies(this.resource);
+    if (props.removalPolicy !== undefined) this.applyRemovalPolicy(props.removalPolicy);
+    retainNamedRolesWhenRetained(this, this.resource.node.defaultChild as CfnResource, namedRoles);
 
-    this.connectionId = resource.ref;
-    this.connectionArn = resource.getAttString(ConnectionAttribute.arn);
-    this.connectionStatus = resource.getAttString(ConnectionAttribute.status);
+    this.connectionId = this.resource.ref;
+    this.connectionArn = this.resource.getAttString(ConnectionAttribute.arn);
+    this.connectionStatus = this.resource.getAttString(ConnectionAttribute.status);
     this.managementAccountId = props.managementAccountId;
     this.environmentName = props.environmentName;
+  }
+
+  /**
+   * What happens to the connection when it leaves the stack (CloudFormation's `DeletionPolicy`
+   * and `UpdateReplacePolicy`): `DESTROY`, `RETAIN` or `RETAIN_ON_UPDATE_OR_DELETE`. A retained
+   * connection keeps the roles it names that this stack creates.
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    if (policy === RemovalPolicy.SNAPSHOT) {
+      invalidProp(this.node.path, 'removalPolicy', policy, 'must be RemovalPolicy.DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE (a connection has no snapshot)');
+    }
+    this.resource.applyRemovalPolicy(policy);
+  }
+}
+
+/** Marks instances for `isEnvironmentAccountConnection()`, whichever copy of the library made them. */
+const CONNECTION_BRAND = Symbol.for('cdk-proton-account-connections.EnvironmentAccountConnection');
+
+/** Tags are checked once all are known (`Tags.of()` adds them at synth). */
+function tagProblems(path: string, tags: Record<string, string>): string[] {
+  try {
+    checkTags(path, 'tags', tags);
+    return [];
+  } catch (error) {
+    return [(error as Error).message];
   }
 }
 
@@ -197,17 +270,10 @@ function acceptanceTimeoutSeconds(scope: Construct, props: EnvironmentAccountCon
     'must be whole seconds from 1 second to 14 minutes (a Lambda function runs at most 15 minutes)');
 }
 
-function checkNotOwnAccount(scope: Construct, managementAccountId: string): void {
-  const account = Stack.of(scope).account;
-  if (!Token.isUnresolved(account) && !Token.isUnresolved(managementAccountId) && account === managementAccountId) {
-    invalidProp(scope.node.path, 'managementAccountId', managementAccountId, "is this stack's own account: a connection links an environment account to a different management account");
-  }
-}
-
 /** An EnvironmentAccountProtonRole must trust the environment this connection is for. */
 function checkRoleMatches(scope: Construct, props: EnvironmentAccountConnectionProps): void {
   const role = props.role;
-  if (!(role instanceof EnvironmentAccountProtonRole)) return;
+  if (!isProtonRole(role)) return;
   const path = scope.node.path;
   const accountsKnown = !Token.isUnresolved(role.managementAccountId) && !Token.isUnresolved(props.managementAccountId);
   if (accountsKnown && role.managementAccountId !== props.managementAccountId) {
@@ -229,4 +295,9 @@ function checkRoleInThisAccount(scope: Construct, prop: string, role: iam.IRole)
   if (!Token.isUnresolved(stackAccount) && !Token.isUnresolved(roleAccount) && roleAccount !== stackAccount) {
     invalidProp(path, prop, role.roleArn, `is in account ${roleAccount}, but AWS Proton needs it in the environment account (this stack's account ${stackAccount})`);
   }
+}
+
+/** Whether `role` is this library's Proton role (whose trust and companions the connection can read). */
+function isProtonRole(role: iam.IRole): role is EnvironmentAccountProtonRole {
+  return role instanceof EnvironmentAccountProtonRole;
 }

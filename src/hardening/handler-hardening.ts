@@ -10,6 +10,14 @@ import { acknowledgeWildcard, acknowledgeWildcardResource } from '../shared/nag-
 
 const PROP = 'handlerOptions';
 
+/** Environment variables Lambda sets itself and refuses in a function's configuration. */
+const LAMBDA_RESERVED_VARIABLES = new Set([
+  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+]);
+
 /** The options a per-stack provider is created with, and who asked for them. */
 export interface HandlerOptionsRecord {
   /** The options the first construct of the stack gave (before any injector). */
@@ -61,6 +69,11 @@ function checkHandlerOptions(path: string, options: HandlerOptions): void {
   if (options.securityGroups !== undefined && options.securityGroups.length === 0) {
     throw new Error(`${path}: invalid ${PROP}.securityGroups: give at least one security group, or leave it out to get one that allows only HTTPS out`);
   }
+  for (const key of Object.keys(options.environment ?? {})) {
+    if (LAMBDA_RESERVED_VARIABLES.has(key)) {
+      throw new Error(`${path}: invalid ${PROP}.environment key ${JSON.stringify(key)}: Lambda reserves it (and sets it itself)`);
+    }
+  }
   const concurrency = options.reservedConcurrentExecutions;
   if (concurrency !== undefined && !Token.isUnresolved(concurrency) && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new Error(`${path}: invalid ${PROP}.reservedConcurrentExecutions ${concurrency}: must be a whole number of at least 1 (0 would stop the handler)`);
@@ -74,6 +87,7 @@ function firstDifference(a: HandlerOptions, b: HandlerOptions): string | undefin
   if (!sameList(a.securityGroups, b.securityGroups)) return 'securityGroups';
   if (a.logGroupEncryptionKey !== b.logGroupEncryptionKey) return 'logGroupEncryptionKey';
   if (a.reservedConcurrentExecutions !== b.reservedConcurrentExecutions) return 'reservedConcurrentExecutions';
+  if (JSON.stringify(a.environment ?? {}) !== JSON.stringify(b.environment ?? {})) return 'environment';
   return undefined;
 }
 
@@ -94,7 +108,7 @@ function sameSubnets(a: HandlerOptions, b: HandlerOptions): boolean {
 /** What a hardened handler needs besides its own props. */
 export interface HardenedHandler {
   /** Props for the handler function. */
-  readonly functionProps: Pick<lambda.FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups' | 'reservedConcurrentExecutions'>;
+  readonly functionProps: Pick<lambda.FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups' | 'reservedConcurrentExecutions' | 'environment'>;
   /** Props for the handler's log group. */
   readonly logGroupProps: Pick<logs.LogGroupProps, 'encryptionKey'>;
   /** Resources the function must be created after (the network interface permissions). */
@@ -120,6 +134,7 @@ export function hardenHandler(scope: Construct, role: iam.IRole, options: Handle
       vpcSubnets: options.vpc ? options.vpcSubnets : undefined,
       securityGroups: options.vpc ? securityGroups : undefined,
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
+      environment: options.environment && Object.keys(options.environment).length > 0 ? { ...options.environment } : undefined,
     },
     logGroupProps: { encryptionKey: options.logGroupEncryptionKey },
     dependencies,

@@ -63,6 +63,16 @@ export interface HandlerOptions {
    * @default - no reservation: the handler uses the account's unreserved concurrency
    */
   readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * Environment variables of the handler, for example `AWS_ENDPOINT_URL_PROTON` to reach a
+   * Proton-compatible endpoint instead of AWS's (which answers no more since AWS Proton's end of
+   * support), or `AWS_MAX_ATTEMPTS`. The variables Lambda reserves (`AWS_REGION`, credentials, ...)
+   * are refused at synth.
+   *
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
 }
 
 /**

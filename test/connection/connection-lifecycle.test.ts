@@ -348,6 +348,18 @@ describe('Delete', () => {
     expect(endpoint().admin.callCounts().total).toBe(0);
   });
 
+  test('a management account (a token at synth) that is this stack\'s own account fails before any call, Create and Update', async () => {
+    const own = { ...PROPS, ManagementAccountId: ENVIRONMENT_ACCOUNT, WaitForAcceptance: 'true' };
+    const event = createEvent(CONNECTION_RESOURCE_TYPE, own);
+    await expect(onConnectionEvent(event, inAMinute(), deps().deps)).rejects.toMatchObject({
+      message: `invalid ManagementAccountId "${ENVIRONMENT_ACCOUNT}": is this stack's own account, and a connection links this environment account to a different management account. Give the management account's id.`,
+      physicalResourceId: `none-filed-${event.RequestId}`,
+    });
+    await expect(onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, 'a0a0a0a0-0000-4000-8000-000000000000', PROPS, own), inAMinute(), deps().deps))
+      .rejects.toThrow(/is this stack's own account/);
+    expect(endpoint().admin.callCounts().total).toBe(0);
+  });
+
   test('an unknown request type fails with no call', async () => {
     const event = { ...deleteEvent(CONNECTION_RESOURCE_TYPE, 'x', PROPS), RequestType: 'Import' } as any;
     await expect(onConnectionEvent(event, inAMinute(), deps().deps)).rejects.toThrow('unknown request type "Import": nothing was done');

@@ -1,4 +1,4 @@
-import { App, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentAccountProtonRole } from '../../src';
@@ -75,8 +75,11 @@ describe('custom resource', () => {
       Tags: { team: 'platform' },
       WaitForAcceptance: true,
       AcceptanceTimeoutSeconds: 300,
-      RetainOnDelete: true,
       AdoptExisting: true,
+    });
+    // RETAIN is CloudFormation's DeletionPolicy, the one retain mechanism (the handler is never asked to keep it)
+    Template.fromStack(stack).hasResource('Custom::ProtonEnvironmentAccountConnection', {
+      DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ RetainOnDelete: Match.absent() }),
     });
     Annotations.fromStack(stack).hasInfo('/EnvironmentAccount/Connection', Match.stringLikeRegexp('removalPolicy RETAIN'));
   });
@@ -184,7 +187,8 @@ describe('validation', () => {
     [{ tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, /invalid tags .*at most 50 tags \(got 51\)/],
     [{ acceptanceTimeout: Duration.minutes(5) }, /invalid acceptanceTimeout "5 minutes": only applies with waitForAcceptance: true/],
     [{ waitForAcceptance: true, acceptanceTimeout: Duration.minutes(20) }, /invalid acceptanceTimeout "20 minutes": must be whole seconds from 1 second to 14 minutes/],
-    [{ removalPolicy: RemovalPolicy.SNAPSHOT }, /invalid removalPolicy "snapshot": must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN/],
+    [{ removalPolicy: RemovalPolicy.SNAPSHOT }, 'EnvironmentAccount/Connection: invalid removalPolicy "snapshot": must be RemovalPolicy.DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE (a connection has no snapshot)'],
+    [{ managementAccountId: ENVIRONMENT }, `EnvironmentAccount/Connection: invalid managementAccountId "${ENVIRONMENT}": is this stack's own account: a connection links this environment account to a different management account`],
   ])('%j', (props, message) => {
     expect(() => connect(props as Partial<EnvironmentAccountConnectionProps>)).toThrow(message);
   });
@@ -198,6 +202,17 @@ describe('validation', () => {
   test('tokens are accepted at synth and left for the handler to check', () => {
     const setup = stackWithRole();
     const role = iam.Role.fromRoleArn(setup.stack, 'TokenRole', `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/proton`);
-    expect(() => connect({ managementAccountId: Aws.ACCOUNT_ID, environmentName: Aws.STACK_NAME, role }, setup)).not.toThrow();
+    const managementAccountId = new CfnParameter(setup.stack, 'ManagementAccount').valueAsString;
+    expect(() => connect({ managementAccountId, environmentName: Aws.STACK_NAME, role }, setup)).not.toThrow();
+  });
+
+  test.each([
+    ['Aws.ACCOUNT_ID', () => Aws.ACCOUNT_ID, (app: App) => new Stack(app, 'EnvironmentAccount', { env: { account: ENVIRONMENT, region: REGION } })],
+    ['stack.account of an environment-agnostic stack', (stack: Stack) => stack.account, (app: App) => new Stack(app, 'EnvironmentAccount')],
+  ])('the stack\'s own account as a token (%s) is refused at synth: the trust would name this account itself', (_what, account, makeStack) => {
+    const stack = makeStack(new App());
+    const role = iam.Role.fromRoleArn(stack, 'Role', `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/proton`);
+    expect(() => new EnvironmentAccountConnection(stack, 'Connection', { managementAccountId: account(stack), environmentName: 'dev', role })).toThrow(
+      'EnvironmentAccount/Connection: invalid managementAccountId "${AWS::AccountId}": is this stack\'s own account: a connection links this environment account to a different management account');
   });
 });

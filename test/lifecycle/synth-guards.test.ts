@@ -52,7 +52,7 @@ describe('waiting for acceptance in an order cdk deploy can satisfy', () => {
     waitingConnection(environment);
     expect(() => {
       const acceptor = new EnvironmentAccountConnectionAcceptor(management, 'Acceptor', acceptorProps);
-      acceptor.addExpectedConnection(ENVIRONMENT, 'dev', options);
+      acceptor.addExpectedConnection({ environmentAccountId: ENVIRONMENT, environmentName: 'dev', ...options });
       order(environment, management);
       app.synth();
     }).toThrow(message);
@@ -70,7 +70,7 @@ describe('waiting for acceptance in an order cdk deploy can satisfy', () => {
     const { app, environment, management } = stacks();
     waitingConnection(environment);
     const acceptor = new EnvironmentAccountConnectionAcceptor(management, 'Acceptor', { continuousAcceptance: {} });
-    acceptor.addExpectedConnection(ENVIRONMENT, 'dev', { waitAtDeploy: false });
+    acceptor.addExpectedConnection({ environmentAccountId: ENVIRONMENT, environmentName: 'dev', waitAtDeploy: false });
     environment.addStackDependency(management);
     const elsewhere = new Stack(app, 'OtherMgmt', { env: { account: '333333333333', region: REGION } });
     new EnvironmentAccountConnectionAcceptor(elsewhere, 'Acceptor', { expectedConnections: [{ environmentAccountId: ENVIRONMENT, environmentName: 'dev' }] });
@@ -145,7 +145,7 @@ describe('the end-of-support switch', () => {
 
   test.each([[true], ['true']])('on (%p): every custom resource carries it, continuous acceptance has no rule, synth says so once', (value) => {
     const { app, environment, management } = stacks({ [KEY]: value });
-    const acceptor = new EnvironmentAccountConnectionAcceptor(management, 'Acceptor', { continuousAcceptance: {}, rejectUnlisted: true });
+    const acceptor = new EnvironmentAccountConnectionAcceptor(management, 'Acceptor', { continuousAcceptance: { rejectUnlisted: true } });
     new ProtonEnvironmentLink(environment, 'Dev', { acceptor, environmentName: 'dev' });
     new ProtonEnvironmentLink(environment, 'Prod', { acceptor, environmentName: 'prod' });
     app.synth();

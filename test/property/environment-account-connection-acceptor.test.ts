@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { validAccountId, validEnvironmentName, wholeSecondsWithin } from './oracle';
 import {
@@ -46,7 +46,6 @@ test('every acceptor input synthesizes exactly its pairs and accounts, or throws
     const stack = newStack(c.env);
     const bad: string[] = [];
     if (c.waitTimeout && !wholeSecondsWithin(c.waitTimeout.millis, 0, 840)) bad.push('waitTimeout');
-    if (c.rejectUnlisted && !c.continuous) bad.push('rejectUnlisted');
     const ops = [...c.initial.filter((o) => o.op === 'account'), ...c.initial.filter((o) => o.op === 'pair'), ...c.later];
     const pairs: string[] = [];
     const accounts: string[] = [];
@@ -57,14 +56,17 @@ test('every acceptor input synthesizes exactly its pairs and accounts, or throws
     for (let i = 0; i < material.length && bad.length === 0; i++) {
       const { o, account, name } = material[i];
       const literalAccount = o.account.kind === 'literal';
+      // the stack's own account, literally or as the AWS::AccountId token, is never an environment account
+      const ownAccount = o.account.kind === 'Aws.ACCOUNT_ID' || (literalAccount && !Token.isUnresolved(stack.account) && account === stack.account);
       if (o.op === 'account') {
-        if (literalAccount && !validAccountId(account)) { stopAt = i; stopProps = ['trustedAccounts']; break; }
+        if ((literalAccount && !validAccountId(account)) || ownAccount) { stopAt = i; stopProps = ['trustedAccounts']; break; }
         if (!accounts.includes(account)) accounts.push(account);
       } else {
         const p: string[] = [];
-        if (literalAccount && !validAccountId(account)) p.push('environmentAccountId');
-        if (o.name.kind === 'literal' && !validEnvironmentName(name)) p.push('environmentName');
-        if (p.length === 0 && pairs.includes(`${account}/${name}`)) p.push('expectedConnections');
+        if (literalAccount && !validAccountId(account)) p.push('expectedConnections.environmentAccountId');
+        if (o.name.kind === 'literal' && !validEnvironmentName(name)) p.push('expectedConnections.environmentName');
+        if (p.length === 0 && ownAccount) p.push('expectedConnections.environmentAccountId');
+        if (p.length === 0 && pairs.includes(`${account}/${name}`)) p.push('expectedConnections.environmentName');
         if (p.length) { stopAt = i; stopProps = p; break; }
         pairs.push(`${account}/${name}`);
       }
@@ -76,12 +78,11 @@ test('every acceptor input synthesizes exactly its pairs and accounts, or throws
         expectedConnections: material.slice(0, initialCount).filter((m) => m.o.op === 'pair').map((m) => ({ environmentAccountId: m.account, environmentName: m.name })),
         trustedAccounts: material.slice(0, initialCount).filter((m) => m.o.op === 'account').map((m) => m.account),
         waitTimeout: c.waitTimeout && (c.waitTimeout.unit === 'millis' ? Duration.millis(c.waitTimeout.amount) : c.waitTimeout.unit === 'seconds' ? Duration.seconds(c.waitTimeout.amount) : Duration.minutes(c.waitTimeout.amount)),
-        continuousAcceptance: c.continuous,
-        rejectUnlisted: c.rejectUnlisted,
+        continuousAcceptance: c.continuous && { ...c.continuous, rejectUnlisted: c.rejectUnlisted },
       });
       for (const m of material.slice(initialCount)) {
-        if (m.o.op === 'account') acceptor.trustAccount(m.account);
-        else acceptor.addExpectedConnection(m.account, m.name);
+        if (m.o.op === 'account') acceptor.addTrustedAccount(m.account);
+        else acceptor.addExpectedConnection({ environmentAccountId: m.account, environmentName: m.name });
       }
     } catch (error) {
       const expectedProps = [...bad, ...stopProps];

@@ -214,12 +214,24 @@ class ConnectionLifecycle {
         noneFiledPhysicalId(this.event),
       );
     }
+    this.checkNotOwnAccount(noneFiledPhysicalId(this.event));
     const filed = await this.fileRequest();
     try {
       const status = await this.settle(filed.connection);
       return this.outcome(filed.connection, status);
     } catch (error) {
       throw await this.abandon(filed, error);
+    }
+  }
+
+  /** A token that was this stack's own account at deploy: refused before any call (or wait). */
+  private checkNotOwnAccount(physicalId: string): void {
+    const account = this.event.StackId.split(':')[4];
+    if (this.spec.managementAccountId === account) {
+      throw new CustomResourceFailure(
+        `invalid ${ConnectionProperty.managementAccountId} "${account}": is this stack's own account, and a connection links this environment account to a different management account. Give the management account's id.`,
+        physicalId,
+      );
     }
   }
 
@@ -235,6 +247,7 @@ class ConnectionLifecycle {
         },
       };
     }
+    this.checkNotOwnAccount(physicalId);
     // The old side only compares: a rollback carries there the very values that failed.
     const old = parseConnectionSpecLeniently(oldProperties);
     if (!isConnectionId(physicalId)) {
