@@ -1,5 +1,6 @@
 import { AllowListEntries } from './allow-list';
 import { PropertyError, booleanProperty, integerProperty } from '../handler-runtime/property-parsing';
+import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS } from '../shared/handler-limits';
 import { accountIdProblem, environmentNameProblem } from '../shared/proton-patterns';
 
 /**
@@ -30,9 +31,10 @@ export function connectionIdAttribute(index: number): string {
 /** How many pairs one acceptance resource holds: their ids must fit CloudFormation's 4 KB response. */
 export const PAIRS_PER_RESOURCE = 50;
 
-/** The handler can wait at most this long: Lambda stops a function after 15 minutes. */
-export const MAX_WAIT_TIMEOUT_SECONDS = 14 * 60;
-export const DEFAULT_WAIT_TIMEOUT_SECONDS = 10 * 60;
+/** `WaitTimeoutSeconds` at most: the handler's longest wait (`MAX_WAIT_SECONDS`, src/shared/handler-limits.ts). */
+export const MAX_WAIT_TIMEOUT_SECONDS = MAX_WAIT_SECONDS;
+/** `WaitTimeoutSeconds` when absent. */
+export const DEFAULT_WAIT_TIMEOUT_SECONDS = DEFAULT_WAIT_SECONDS;
 
 /** What the continuous sweep is invoked with (the schedule's and the event rule's target input). */
 export interface SweepRequest {

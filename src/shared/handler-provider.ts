@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { HANDLER_TIMEOUT_SECONDS } from './handler-limits';
 import { HandlerOptionsRecord, checkSameHandlerOptions, hardenHandler, resolveHandlerOptions } from '../hardening/handler-hardening';
 import { HandlerOptions } from '../hardening/handler-options';
 
@@ -61,7 +62,7 @@ export abstract class HandlerProvider extends Construct {
     this.handler = props.createFunction(this, 'Handler', {
       role: this.role,
       logGroup,
-      timeout: Duration.minutes(15),
+      timeout: Duration.seconds(HANDLER_TIMEOUT_SECONDS),
       memorySize: 256,
       description: `${props.purpose} (cdk-proton-account-connections)`,
       ...hardened.functionProps,
