@@ -8,8 +8,10 @@
  *   npx projen demo    # synthesize, then deploy and destroy both stacks on the local Proton endpoint
  */
 import { App } from 'aws-cdk-lib';
+import { ensureHandlersBundled } from '../handler-assets';
 import { buildTwoAccountApp } from './two-account-app';
 
+ensureHandlersBundled();
 const app = new App();
 buildTwoAccountApp(app);
 app.synth();
