@@ -56,26 +56,3 @@ export function mergeEntries(chunks: AllowListEntries[]): AllowListEntries {
     accounts: [...new Set(chunks.flatMap((chunk) => chunk.accounts))],
   };
 }
-
-/**
- * Splits entries into JSON chunks of at most `maxChars` characters each (e.g. to fit SSM
- * standard parameters). Always returns at least one chunk.
- */
-export function chunkEntries(entries: AllowListEntries, maxChars: number): string[] {
-  const chunks: string[] = [];
-  let current: AllowListEntries = { pairs: [], accounts: [] };
-  const size = (candidate: AllowListEntries) => JSON.stringify(candidate).length;
-  const push = (kind: 'pairs' | 'accounts', value: string) => {
-    const next = { ...current, [kind]: [...current[kind], value] };
-    if (size(next) > maxChars && current.pairs.length + current.accounts.length > 0) {
-      chunks.push(JSON.stringify(current));
-      current = { pairs: [], accounts: [], [kind]: [value] } as AllowListEntries;
-    } else {
-      current = next;
-    }
-  };
-  entries.accounts.forEach((account) => push('accounts', account));
-  entries.pairs.forEach((pair) => push('pairs', pair));
-  chunks.push(JSON.stringify(current));
-  return chunks;
-}
