@@ -1,7 +1,7 @@
-import { AllowListEntries } from './allow-list';
+import { AllowListEntries, pairProblem } from './allow-list';
 import { PropertyError, booleanProperty, integerProperty } from '../handler-runtime/property-parsing';
 import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS } from '../shared/handler-limits';
-import { accountIdProblem, environmentNameProblem } from '../shared/proton-patterns';
+import { accountIdProblem } from '../shared/proton-patterns';
 
 /**
  * The contract between the `EnvironmentAccountConnectionAcceptor` construct and its handler.
@@ -76,10 +76,7 @@ export function parseAcceptanceSpec(props: Record<string, unknown>): AcceptanceS
 function pairList(props: Record<string, unknown>, name: string): string[] {
   const pairs = stringList(props, name);
   for (const pair of pairs) {
-    const [account, environmentName, extra] = pair.split('/');
-    const problem = extra !== undefined
-      ? 'must be "<account>/<environment name>"'
-      : accountIdProblem(account) ?? environmentNameProblem(environmentName ?? '');
+    const problem = pairProblem(pair);
     if (problem) throw new PropertyError(name, pair, problem);
   }
   return pairs;

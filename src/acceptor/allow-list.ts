@@ -1,11 +1,12 @@
+import { accountIdProblem, environmentNameProblem } from '../shared/proton-patterns';
+
 /**
  * The acceptor's allow-list: (environment account, environment name) pairs, plus accounts whose
- * every environment is accepted. Shared by the construct (encoding) and the handler (matching).
- *
- * A pair is encoded as `<account>/<environment name>`: neither part can contain `/`.
+ * every environment is accepted. Shared by the construct (encoding) and the handler (decoding,
+ * validation and matching).
  */
 export interface AllowListEntries {
-  /** `<account>/<environment name>` pairs. */
+  /** `<account>/<environment name>` pairs (see `encodePair`). */
   readonly pairs: string[];
   /** Accounts whose every environment name is accepted. */
   readonly accounts: string[];
@@ -17,13 +18,48 @@ export interface ConnectionParties {
   readonly environmentName?: string;
 }
 
-export function encodePair(environmentAccountId: string, environmentName: string): string {
-  return `${environmentAccountId}/${environmentName}`;
+/** The two parts of a pair. */
+export interface EnvironmentPair {
+  readonly environmentAccountId: string;
+  readonly environmentName: string;
 }
 
-export function decodePair(pair: string): { environmentAccountId: string; environmentName: string } {
-  const slash = pair.indexOf('/');
-  return { environmentAccountId: pair.slice(0, slash), environmentName: pair.slice(slash + 1) };
+/**
+ * The pair codec: a pair is `<account>/<environment name>`, the one string the construct writes
+ * into the resource properties and the stored allow-list, and the handler reads back. Neither
+ * part of a valid pair can contain the separator (account ids are digits, environment names
+ * letters, digits, `_` and `-`).
+ */
+export const PAIR_SEPARATOR = '/';
+
+const PAIR_FORMAT = `must be "<account>${PAIR_SEPARATOR}<environment name>"`;
+
+export function encodePair(environmentAccountId: string, environmentName: string): string {
+  return `${environmentAccountId}${PAIR_SEPARATOR}${environmentName}`;
+}
+
+/** Decodes a valid pair; throws (naming the rule) for anything `pairProblem` refuses. */
+export function decodePair(pair: string): EnvironmentPair {
+  const parts = pairParts(pair);
+  if (typeof parts === 'string') throw new Error(`invalid pair ${JSON.stringify(pair)}: ${parts}`);
+  return parts;
+}
+
+/**
+ * Why `pair` is not a valid pair, or `undefined` when it is: it must hold exactly one separator,
+ * a 12-digit account before it and a valid environment name after it.
+ */
+export function pairProblem(pair: string): string | undefined {
+  const parts = pairParts(pair);
+  return typeof parts === 'string' ? parts : undefined;
+}
+
+/** The parts of a valid pair, or why it is not one. */
+function pairParts(pair: string): EnvironmentPair | string {
+  const parts = pair.split(PAIR_SEPARATOR);
+  if (parts.length !== 2) return PAIR_FORMAT;
+  const [environmentAccountId, environmentName] = parts;
+  return accountIdProblem(environmentAccountId) ?? environmentNameProblem(environmentName) ?? { environmentAccountId, environmentName };
 }
 
 /** Matching against an allow-list. */

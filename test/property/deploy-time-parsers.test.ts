@@ -2,7 +2,9 @@ import * as fc from 'fast-check';
 import { canonicalInteger, validAccountId, validEnvironmentName, validRoleArn, validTags } from './oracle';
 import { STACK_ACCOUNT, accountLiteralArb, validAccountArb, validEnvironmentNameArb, assertPropError, check, environmentNameLiteralArb, roleArnLiteralArb } from './support';
 import { parseAcceptanceSpec } from '../../src/acceptor/acceptor-contract';
+import { decodePair, encodePair, pairProblem } from '../../src/acceptor/allow-list';
 import { parseConnectionSpec, parseConnectionSpecLeniently } from '../../src/connection/connection-contract';
+import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS } from '../../src/shared/handler-limits';
 
 const counter = { cases: 0 };
 afterAll(() => console.log(`[property] deploy-time-parsers: ${counter.cases} cases`));
@@ -13,7 +15,7 @@ const stringOnly = (arb: fc.Arbitrary<unknown>) => arb.filter((v) => typeof v ==
 const booleanString = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('true', 'false') }, { weight: 1, arbitrary: fc.constantFrom('True', 'FALSE', '1', '0', 'yes', ' true', '') });
 const integerString = fc.oneof(
   fc.integer({ min: -5, max: 1000 }).map(String),
-  fc.constantFrom('1', '840', '841', '0', '600', '1.5', ' 5', '5 ', '05', '+5', '1e2', '٥', 'abc', '', '-0', '0x10', 'Infinity', 'NaN'),
+  fc.constantFrom('1', String(MAX_WAIT_SECONDS), String(MAX_WAIT_SECONDS + 1), '0', String(DEFAULT_WAIT_SECONDS), '1.5', ' 5', '5 ', '05', '+5', '1e2', '٥', 'abc', '', '-0', '0x10', 'Infinity', 'NaN'),
 );
 const tagsMap = fc.oneof(
   fc.dictionary(
@@ -62,7 +64,7 @@ test('parseConnectionSpec: the oracle decides; valid values come back as typed v
     for (const name of ['CodebuildRoleArn', 'ComponentRoleArn']) if (p[name] !== undefined && p[name] !== '' && !validRoleArn(p[name])) bad.push(name);
     if (p.Tags !== undefined && p.Tags !== '' && !validTags(p.Tags)) bad.push('Tags');
     const wait = booleanOracle(p.WaitForAcceptance, false);
-    const timeout = integerOracle(p.AcceptanceTimeoutSeconds, 600, 1, 840);
+    const timeout = integerOracle(p.AcceptanceTimeoutSeconds, DEFAULT_WAIT_SECONDS, 1, MAX_WAIT_SECONDS);
     const retain = booleanOracle(p.RetainOnDelete, false);
     const adopt = booleanOracle(p.AdoptExisting, false);
     const replaceRejected = booleanOracle(p.ReplaceRejected, false);
@@ -120,7 +122,7 @@ test('parseConnectionSpecLeniently (Delete, old side of an Update): never throws
 });
 
 const pairString = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(stringOnly(accountLiteralArb), stringOnly(environmentNameLiteralArb)).map(([a, n]) => `${a}/${n}`) },
+  { weight: 4, arbitrary: fc.tuple(stringOnly(accountLiteralArb), stringOnly(environmentNameLiteralArb)).map(([a, n]) => encodePair(a, n)) },
   { weight: 1, arbitrary: fc.constantFrom('222222222222', '222222222222/', '/dev', '222222222222/dev/x', '222222222222//dev', '', '222222222222 /dev') },
 );
 const acceptanceProps = fc.record({
@@ -131,10 +133,38 @@ const acceptanceProps = fc.record({
   EndOfSupport: fc.oneof(booleanString, absent),
 }, { requiredKeys: [] });
 
-function pairValid(pair: string): boolean {
-  const slash = pair.indexOf('/');
-  return slash >= 0 && validAccountId(pair.slice(0, slash)) && validEnvironmentName(pair.slice(slash + 1));
+/**
+ * The oracle: a pair is valid when it is the encoding of a valid account and a valid environment
+ * name, at some split; it knows the format only through the library's encoder.
+ */
+function pairAccount(pair: string): string | undefined {
+  const separator = encodePair('', '');
+  for (let i = 0; i <= pair.length; i++) {
+    const [environmentAccountId, environmentName] = [pair.slice(0, i), pair.slice(i + separator.length)];
+    if (pair.startsWith(separator, i) && validAccountId(environmentAccountId) && validEnvironmentName(environmentName)
+      && encodePair(environmentAccountId, environmentName) === pair) return environmentAccountId;
+  }
+  return undefined;
 }
+
+function pairValid(pair: string): boolean {
+  return pairAccount(pair) !== undefined;
+}
+
+test('the pair codec: valid pairs decode to their parts; anything else is refused with a reason, and decodePair throws it', () => {
+  const parts = fc.tuple(fc.oneof(validAccountArb, stringOnly(accountLiteralArb)), fc.oneof(validEnvironmentNameArb, stringOnly(environmentNameLiteralArb)));
+  check(fc.oneof(parts.map(([a, n]) => ({ pair: encodePair(a, n), a, n })), pairString.map((pair) => ({ pair, a: undefined, n: undefined }))), 1000, ({ pair, a, n }) => {
+    const valid = pairValid(pair);
+    expect(pairProblem(pair) === undefined).toBe(valid);
+    if (!valid) {
+      expect(() => decodePair(pair)).toThrow(`invalid pair ${JSON.stringify(pair)}: ${pairProblem(pair)}`);
+      return;
+    }
+    const decoded = decodePair(pair);
+    expect(encodePair(decoded.environmentAccountId, decoded.environmentName)).toBe(pair);
+    if (a !== undefined) expect(decoded).toEqual({ environmentAccountId: a, environmentName: n });
+  }, counter);
+});
 
 test('parseAcceptanceSpec: exactly the valid pairs and accounts pass, in order; anything else names the property', () => {
   check(acceptanceProps, 1000, (props) => {
@@ -150,7 +180,7 @@ test('parseAcceptanceSpec: exactly the valid pairs and accounts pass, in order; 
     if (!listedPairs || !listedPairs.every(pairValid)) bad.push('ListedPairs');
     if (!accounts || !accounts.every(validAccountId)) bad.push('Accounts');
     if (endOfSupport === 'invalid') bad.push('EndOfSupport');
-    const wait = integerOracle(p.WaitTimeoutSeconds, 600, 0, 840);
+    const wait = integerOracle(p.WaitTimeoutSeconds, DEFAULT_WAIT_SECONDS, 0, MAX_WAIT_SECONDS);
     if (wait === 'invalid') {
       if (['05', '+5', '-0'].includes(p.WaitTimeoutSeconds as string)) ambiguous.push('WaitTimeoutSeconds');
       else bad.push('WaitTimeoutSeconds');
