@@ -220,4 +220,24 @@ describe('continuous acceptance (sweep)', () => {
     await expect(sweep(request(true), sweepDeps({ pairs: [], accounts: [] }).deps)).rejects.toThrow(/is empty or missing: refusing to sweep/);
     expect(statusOf(id)).toBe('PENDING');
   });
+  test('a request that changes while it is accepted or rejected: the sweep skips it, the deploy looks again; other errors fail both', async () => {
+    const listed = await fileRequest('dev');
+    const unlisted = await fileRequest('sandbox');
+    endpoint().admin.failNext('AcceptEnvironmentAccountConnection', 'ConflictException', 1);
+    endpoint().admin.failNext('RejectEnvironmentAccountConnection', 'ResourceNotFoundException', 1);
+    const { deps: d, lines } = sweepDeps({ pairs: [`${ENVIRONMENT_ACCOUNT}/dev`], accounts: [] });
+    expect(await sweep(request(true), d)).toEqual({ accepted: [], rejected: [], leftPending: [] });
+    expect(lines.join('\n')).toMatch(new RegExp(`connection ${listed} .* changed while accepting it \\(ConflictException`));
+    expect([statusOf(listed), statusOf(unlisted)]).toEqual(['PENDING', 'PENDING']);
+
+    endpoint().admin.failNext('AcceptEnvironmentAccountConnection', 'ConflictException', 1);
+    const outcome = await onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`]), inAMinute(), deps().deps);
+    expect(outcome.data).toEqual({ ConnectionId0: listed });
+
+    const other = await fileRequest('qa');
+    endpoint().admin.failNext('AcceptEnvironmentAccountConnection', 'AccessDeniedException', 2);
+    await expect(sweep(request(), sweepDeps({ pairs: [`${ENVIRONMENT_ACCOUNT}/qa`], accounts: [] }).deps)).rejects.toThrow(/AccessDenied/);
+    await expect(onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/qa`]), inAMinute(), deps().deps))
+      .rejects.toThrow(`could not accept connection ${other}: AccessDeniedException`);
+  });
 });

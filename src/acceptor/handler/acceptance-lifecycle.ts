@@ -1,14 +1,15 @@
 import { createHash } from 'crypto';
-import { AcceptEnvironmentAccountConnectionCommand, EnvironmentAccountConnectionSummary } from '@aws-sdk/client-proton';
+import { EnvironmentAccountConnectionSummary } from '@aws-sdk/client-proton';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { AcceptanceProperty, AcceptanceSpec, connectionIdAttribute, parseAcceptanceSpec } from '../acceptor-contract';
 import { AllowList, decodePair, encodePair } from '../allow-list';
 import { listRequestsToThisAccount } from './connection-listing';
+import { acceptRequest } from './request-decisions';
 import { CustomResourceOutcome } from '../../handler-runtime/cfn-response';
 import { CustomResourceFailure } from '../../handler-runtime/custom-resource-runner';
 import { LifecycleDeps } from '../../handler-runtime/lifecycle-deps';
 import { DEFAULT_POLL, pollUntil } from '../../handler-runtime/polling';
-import { describeError, isProtonError } from '../../handler-runtime/proton-errors';
+import { describeError } from '../../handler-runtime/proton-errors';
 import { END_OF_SUPPORT_ATTRIBUTE_VALUE, END_OF_SUPPORT_CONTEXT_KEY } from '../../shared/end-of-support';
 
 
@@ -116,17 +117,11 @@ async function settlePair(
   return undefined;
 }
 
-/** Accepts one request; "already accepted" is success. Returns false when it is gone or was rejected meanwhile. */
+/** Accepts one request (see `acceptRequest`): false when it changed meanwhile, and the next poll looks again. */
 async function accept(request: EnvironmentAccountConnectionSummary, deps: LifecycleDeps, log: (line: string) => void): Promise<boolean> {
   try {
-    await deps.proton.send(new AcceptEnvironmentAccountConnectionCommand({ id: request.id }));
-    log(`accepted connection ${request.id} from account ${request.environmentAccountId} for environment "${request.environmentName}"`);
-    return true;
+    return await acceptRequest(deps.proton, request, log);
   } catch (error) {
-    if (isProtonError(error, 'ResourceNotFoundException') || isProtonError(error, 'ConflictException')) {
-      log(`connection ${request.id} changed while accepting it (${describeError(error)}); looking again`);
-      return false;
-    }
     throw new CustomResourceFailure(`could not accept connection ${request.id}: ${describeError(error)}`, undefined, error);
   }
 }

@@ -1,12 +1,8 @@
-import {
-  AcceptEnvironmentAccountConnectionCommand,
-  ProtonClient,
-  RejectEnvironmentAccountConnectionCommand,
-} from '@aws-sdk/client-proton';
+import { ProtonClient } from '@aws-sdk/client-proton';
 import { SweepRequest } from '../acceptor-contract';
 import { AllowList, AllowListEntries } from '../allow-list';
 import { listRequestsToThisAccount } from './connection-listing';
-import { describeError, isProtonError } from '../../handler-runtime/proton-errors';
+import { acceptRequest, describeRequest, rejectRequest } from './request-decisions';
 
 /** What a sweep needs; the allow-list loader reads the acceptor's stored allow-list. */
 export interface SweepDeps {
@@ -26,7 +22,8 @@ export interface SweepResult {
 /**
  * Continuous acceptance: accepts every PENDING request the allow-list names, rejects the others
  * only when `rejectUnlisted` is on, and leaves them alone otherwise. Run on a schedule and on
- * Proton's status-change events (which are best-effort, so the schedule is the guarantee).
+ * Proton's status-change events (which are best-effort, so the schedule is the guarantee). A
+ * request that changed meanwhile is skipped.
  */
 export async function sweep(request: SweepRequest, deps: SweepDeps): Promise<SweepResult> {
   const log = deps.log ?? console.log;
@@ -38,26 +35,16 @@ export async function sweep(request: SweepRequest, deps: SweepDeps): Promise<Swe
   const result: SweepResult = { accepted: [], rejected: [], leftPending: [] };
   const pending = await listRequestsToThisAccount(deps.proton, ['PENDING']);
   for (const connection of pending) {
-    const who = `connection ${connection.id} from account ${connection.environmentAccountId} for environment "${connection.environmentName}"`;
-    try {
-      if (allowList.allows(connection)) {
-        await deps.proton.send(new AcceptEnvironmentAccountConnectionCommand({ id: connection.id }));
-        result.accepted.push(connection.id!);
-        log(`accepted ${who}`);
-      } else if (request.sweep.rejectUnlisted) {
-        await deps.proton.send(new RejectEnvironmentAccountConnectionCommand({ id: connection.id }));
+    if (allowList.allows(connection)) {
+      if (await acceptRequest(deps.proton, connection, log)) result.accepted.push(connection.id!);
+    } else if (request.sweep.rejectUnlisted) {
+      if (await rejectRequest(deps.proton, connection, log)) {
         result.rejected.push(connection.id!);
-        log(`REJECTED unlisted ${who} (rejectUnlisted is on)`);
-      } else {
-        result.leftPending.push(connection.id!);
-        log(`left unlisted ${who} PENDING`);
+        log(`REJECTED unlisted ${describeRequest(connection)} (rejectUnlisted is on)`);
       }
-    } catch (error) {
-      if (isProtonError(error, 'ResourceNotFoundException') || isProtonError(error, 'ConflictException')) {
-        log(`${who} changed meanwhile (${describeError(error)}); skipped`);
-        continue;
-      }
-      throw error;
+    } else {
+      result.leftPending.push(connection.id!);
+      log(`left unlisted ${describeRequest(connection)} PENDING`);
     }
   }
   return result;
