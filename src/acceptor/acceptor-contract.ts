@@ -1,4 +1,4 @@
-import { AllowListEntries, pairProblem } from './allow-list';
+import { AllowListEntries, decodePair, pairProblem } from './allow-list';
 import { PropertyError, booleanProperty, integerProperty } from '../handler-runtime/property-parsing';
 import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS } from '../shared/handler-limits';
 import { accountIdProblem } from '../shared/proton-patterns';
@@ -59,24 +59,33 @@ export interface AcceptanceSpec {
   readonly endOfSupport: boolean;
 }
 
-export function parseAcceptanceSpec(props: Record<string, unknown>): AcceptanceSpec {
+/** Why an entry naming the management account itself is refused. */
+export const OWN_ACCOUNT_RULE = 'is this management account itself: a connection links two different accounts';
+
+/**
+ * Parses and validates an acceptance resource's properties; throws naming the property. With
+ * `managementAccountId` (the handler's own account), an entry for that account is refused too:
+ * the constructs see literals and the `AWS::AccountId` token at synth, this sees every token.
+ */
+export function parseAcceptanceSpec(props: Record<string, unknown>, managementAccountId?: string): AcceptanceSpec {
   const accounts = stringList(props, AcceptanceProperty.accounts);
   for (const account of accounts) {
-    const problem = accountIdProblem(account);
+    const problem = accountIdProblem(account) ?? (account === managementAccountId ? OWN_ACCOUNT_RULE : undefined);
     if (problem) throw new PropertyError(AcceptanceProperty.accounts, account, problem);
   }
   return {
-    entries: { pairs: pairList(props, AcceptanceProperty.pairs), accounts },
-    listedPairs: pairList(props, AcceptanceProperty.listedPairs),
+    entries: { pairs: pairList(props, AcceptanceProperty.pairs, managementAccountId), accounts },
+    listedPairs: pairList(props, AcceptanceProperty.listedPairs, managementAccountId),
     waitTimeoutSeconds: integerProperty(props, AcceptanceProperty.waitTimeoutSeconds, DEFAULT_WAIT_TIMEOUT_SECONDS, 0, MAX_WAIT_TIMEOUT_SECONDS),
     endOfSupport: booleanProperty(props, AcceptanceProperty.endOfSupport, false),
   };
 }
 
-function pairList(props: Record<string, unknown>, name: string): string[] {
+function pairList(props: Record<string, unknown>, name: string, managementAccountId: string | undefined): string[] {
   const pairs = stringList(props, name);
   for (const pair of pairs) {
-    const problem = pairProblem(pair);
+    const problem = pairProblem(pair)
+      ?? (decodePair(pair).environmentAccountId === managementAccountId ? `its environment account ${managementAccountId} ${OWN_ACCOUNT_RULE}` : undefined);
     if (problem) throw new PropertyError(name, pair, problem);
   }
   return pairs;

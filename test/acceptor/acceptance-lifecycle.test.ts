@@ -15,6 +15,14 @@ const endpoint = useLocalProton();
 const OTHER_ACCOUNT = '333333333333';
 const inAMinute = () => Date.now() + 60_000;
 
+/** The acceptor's resources live in the management account's stack. */
+const MANAGEMENT_STACK_ID = `arn:aws:cloudformation:us-east-1:${MANAGEMENT_ACCOUNT}:stack/ManagementAccountStack/6c0c2b50-0000-4000-8000-000000000000`;
+const inManagementStack = { StackId: MANAGEMENT_STACK_ID };
+const createAcceptance = (props: Record<string, unknown>) => createEvent(ACCEPTANCE_RESOURCE_TYPE, props, inManagementStack);
+const updateAcceptance = (physicalId: string, oldProps: Record<string, unknown>, props: Record<string, unknown>) =>
+  ({ ...updateEvent(ACCEPTANCE_RESOURCE_TYPE, physicalId, oldProps, props), ...inManagementStack });
+const deleteAcceptance = (physicalId: string, props: Record<string, unknown>) => ({ ...deleteEvent(ACCEPTANCE_RESOURCE_TYPE, physicalId, props), ...inManagementStack });
+
 function deps() {
   const lines: string[] = [];
   return { lines, deps: { proton: protonClientFor(endpoint(), MANAGEMENT_ACCOUNT), log: (l: string) => lines.push(l), poll: { initialDelayMs: 20, maxDelayMs: 100 } } };
@@ -34,7 +42,7 @@ function statusOf(id: string) {
 }
 
 function acceptance(pairs: string[], extra: Record<string, unknown> = {}) {
-  return createEvent(ACCEPTANCE_RESOURCE_TYPE, { Pairs: pairs, WaitTimeoutSeconds: '5', ...extra });
+  return createAcceptance({ Pairs: pairs, WaitTimeoutSeconds: '5', ...extra });
 }
 
 describe('deploy-time acceptance', () => {
@@ -103,7 +111,7 @@ describe('deploy-time acceptance', () => {
     const a = await fileRequest('dev', OTHER_ACCOUNT);
     const b = await fileRequest('anything-else', OTHER_ACCOUNT);
     const unlisted = await fileRequest('dev');
-    const outcome = await onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, { Accounts: [OTHER_ACCOUNT] }), inAMinute(), deps().deps);
+    const outcome = await onAcceptanceEvent(createAcceptance({ Accounts: [OTHER_ACCOUNT] }), inAMinute(), deps().deps);
     expect(outcome.data).toEqual({});
     expect([statusOf(a), statusOf(b), statusOf(unlisted)]).toEqual(['CONNECTED', 'CONNECTED', 'PENDING']);
   });
@@ -113,11 +121,11 @@ describe('deploy-time acceptance', () => {
     const created = await onAcceptanceEvent(acceptance([`${ENVIRONMENT_ACCOUNT}/dev`]), inAMinute(), deps().deps);
     const prod = await fileRequest('prod');
     const updated = await onAcceptanceEvent(
-      updateEvent(ACCEPTANCE_RESOURCE_TYPE, created.physicalResourceId, { Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`] }, { Pairs: [`${ENVIRONMENT_ACCOUNT}/prod`] }),
+      updateAcceptance(created.physicalResourceId, { Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`] }, { Pairs: [`${ENVIRONMENT_ACCOUNT}/prod`] }),
       inAMinute(), deps().deps);
     expect(updated).toEqual({ physicalResourceId: created.physicalResourceId, data: { ConnectionId0: prod } });
     endpoint().admin.resetCallCounts();
-    await onAcceptanceEvent(deleteEvent(ACCEPTANCE_RESOURCE_TYPE, created.physicalResourceId, { Pairs: [`${ENVIRONMENT_ACCOUNT}/prod`] }), inAMinute(), deps().deps);
+    await onAcceptanceEvent(deleteAcceptance(created.physicalResourceId, { Pairs: [`${ENVIRONMENT_ACCOUNT}/prod`] }), inAMinute(), deps().deps);
     expect(endpoint().admin.callCounts().total).toBe(0);
     expect([statusOf(dev), statusOf(prod)]).toEqual(['CONNECTED', 'CONNECTED']);
   });
@@ -146,7 +154,7 @@ describe('deploy-time acceptance', () => {
   test('listed pairs are accepted when found, never waited for', async () => {
     const dev = await fileRequest('dev');
     const started = Date.now();
-    const outcome = await onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, {
+    const outcome = await onAcceptanceEvent(createAcceptance({
       ListedPairs: [`${ENVIRONMENT_ACCOUNT}/dev`, `${ENVIRONMENT_ACCOUNT}/prod`], WaitTimeoutSeconds: '5',
     }), inAMinute(), deps().deps);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -155,7 +163,7 @@ describe('deploy-time acceptance', () => {
   });
 
   test('nothing to accept fails with a clear reason, before any call', async () => {
-    for (const event of [createEvent(ACCEPTANCE_RESOURCE_TYPE, {}), updateEvent(ACCEPTANCE_RESOURCE_TYPE, 'p', { Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`] }, { Pairs: [] })]) {
+    for (const event of [createAcceptance({}), updateAcceptance('p', { Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`] }, { Pairs: [] })]) {
       await expect(onAcceptanceEvent(event, inAMinute(), deps().deps)).rejects.toThrow(
         'nothing to accept: the resource lists no Pairs, ListedPairs or Accounts. Give the EnvironmentAccountConnectionAcceptor expected connections or trusted accounts.');
     }
@@ -164,17 +172,39 @@ describe('deploy-time acceptance', () => {
 
   test('with the end-of-support switch, an Update makes no call and the ids read END_OF_SUPPORT; a Create refuses', async () => {
     const props = { Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`, `${ENVIRONMENT_ACCOUNT}/prod`], EndOfSupport: 'true' };
-    const updated = await onAcceptanceEvent(updateEvent(ACCEPTANCE_RESOURCE_TYPE, 'p', { Pairs: props.Pairs }, props), inAMinute(), deps().deps);
+    const updated = await onAcceptanceEvent(updateAcceptance('p', { Pairs: props.Pairs }, props), inAMinute(), deps().deps);
     expect(updated).toEqual({ physicalResourceId: 'p', data: { ConnectionId0: 'END_OF_SUPPORT', ConnectionId1: 'END_OF_SUPPORT' } });
-    await expect(onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, props), inAMinute(), deps().deps)).rejects.toThrow(/endOfSupport is on: AWS Proton has reached its end of support/);
+    await expect(onAcceptanceEvent(createAcceptance(props), inAMinute(), deps().deps)).rejects.toThrow(/endOfSupport is on: AWS Proton has reached its end of support/);
     expect(endpoint().admin.callCounts().total).toBe(0);
   });
 
   test('bad properties fail naming the property', async () => {
-    await expect(onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, { ListedPairs: ['1/dev'] }), inAMinute(), deps().deps)).rejects.toThrow(/invalid ListedPairs "1\/dev"/);
+    await expect(onAcceptanceEvent(createAcceptance({ ListedPairs: ['1/dev'] }), inAMinute(), deps().deps)).rejects.toThrow(/invalid ListedPairs "1\/dev"/);
     await expect(onAcceptanceEvent(acceptance(['222222222222/bad name']), inAMinute(), deps().deps)).rejects.toThrow(/invalid Pairs "222222222222\/bad name"/);
     await expect(onAcceptanceEvent(acceptance(['12/dev']), inAMinute(), deps().deps)).rejects.toThrow(/invalid Pairs "12\/dev": must be a 12-digit AWS account id/);
-    await expect(onAcceptanceEvent(createEvent(ACCEPTANCE_RESOURCE_TYPE, { Accounts: ['x'] }), inAMinute(), deps().deps)).rejects.toThrow(/invalid Accounts "x"/);
+    await expect(onAcceptanceEvent(createAcceptance({ Accounts: ['x'] }), inAMinute(), deps().deps)).rejects.toThrow(/invalid Accounts "x"/);
+  });
+
+  test('an entry for the management account itself (a token at synth) fails naming the property, before any wait or call', async () => {
+    const rule = 'is this management account itself: a connection links two different accounts';
+    const own = `${MANAGEMENT_ACCOUNT}/dev`;
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`, own] }, `invalid Pairs "${own}": its environment account ${MANAGEMENT_ACCOUNT} ${rule}`],
+      [{ ListedPairs: [own] }, `invalid ListedPairs "${own}": its environment account ${MANAGEMENT_ACCOUNT} ${rule}`],
+      [{ Accounts: [OTHER_ACCOUNT, MANAGEMENT_ACCOUNT] }, `invalid Accounts "${MANAGEMENT_ACCOUNT}": ${rule}`],
+    ];
+    const started = Date.now();
+    for (const [props, message] of cases) {
+      // WaitTimeoutSeconds: a check after the wait would take this long
+      const longWait = { ...props, WaitTimeoutSeconds: '30' };
+      await expect(onAcceptanceEvent(createAcceptance(longWait), inAMinute(), deps().deps)).rejects.toThrow(message);
+      await expect(onAcceptanceEvent(updateAcceptance('p', { Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`] }, longWait), inAMinute(), deps().deps)).rejects.toThrow(message);
+    }
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(endpoint().admin.callCounts().total).toBe(0);
+    // the same entries are fine in another account's stack: the rule is about the handler's own account
+    const elsewhere = createEvent(ACCEPTANCE_RESOURCE_TYPE, { ListedPairs: [own], Accounts: [MANAGEMENT_ACCOUNT] });
+    await expect(onAcceptanceEvent(elsewhere, inAMinute(), deps().deps)).resolves.toEqual(expect.objectContaining({ data: {} }));
   });
 });
 
@@ -220,6 +250,7 @@ describe('continuous acceptance (sweep)', () => {
     await expect(sweep(request(true), sweepDeps({ pairs: [], accounts: [] }).deps)).rejects.toThrow(/is empty or missing: refusing to sweep/);
     expect(statusOf(id)).toBe('PENDING');
   });
+
   test('a request that changes while it is accepted or rejected: the sweep skips it, the deploy looks again; other errors fail both', async () => {
     const listed = await fileRequest('dev');
     const unlisted = await fileRequest('sandbox');

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { canonicalInteger, validAccountId, validEnvironmentName, validRoleArn, validTags } from './oracle';
-import { STACK_ACCOUNT, accountLiteralArb, validAccountArb, validEnvironmentNameArb, assertPropError, check, environmentNameLiteralArb, roleArnLiteralArb } from './support';
+import { OTHER_ACCOUNT, STACK_ACCOUNT, accountLiteralArb, validAccountArb, validEnvironmentNameArb, assertPropError, check, environmentNameLiteralArb, roleArnLiteralArb } from './support';
 import { parseAcceptanceSpec } from '../../src/acceptor/acceptor-contract';
 import { decodePair, encodePair, pairProblem } from '../../src/acceptor/allow-list';
 import { parseConnectionSpec, parseConnectionSpecLeniently } from '../../src/connection/connection-contract';
@@ -166,9 +166,14 @@ test('the pair codec: valid pairs decode to their parts; anything else is refuse
   }, counter);
 });
 
-test('parseAcceptanceSpec: exactly the valid pairs and accounts pass, in order; anything else names the property', () => {
-  check(acceptanceProps, 1000, (props) => {
+test('parseAcceptanceSpec: exactly the valid pairs and accounts pass, in order; anything else (or the management account itself) names the property', () => {
+  check(fc.tuple(acceptanceProps, fc.nat(), fc.boolean()), 1000, ([props, pick, inManagementAccount]) => {
     const p = props as Record<string, unknown>;
+    // the handler's own account: often one that the entries name
+    const named = [p.Pairs, p.ListedPairs].flatMap((v) => (Array.isArray(v) ? v : [])).map((pair) => (typeof pair === 'string' ? pairAccount(pair) : undefined))
+      .concat(Array.isArray(p.Accounts) ? p.Accounts : []).filter((account): account is string => validAccountId(account));
+    const managementAccountId = !inManagementAccount ? undefined : named.length > 0 ? named[pick % named.length] : OTHER_ACCOUNT;
+    const entryValid = (pair: string) => pairValid(pair) && pairAccount(pair) !== managementAccountId;
     const bad: string[] = [];
     const ambiguous: string[] = [];
     const list = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v as string[] : undefined);
@@ -176,9 +181,9 @@ test('parseAcceptanceSpec: exactly the valid pairs and accounts pass, in order; 
     const listedPairs = list(p.ListedPairs);
     const accounts = list(p.Accounts);
     const endOfSupport = booleanOracle(p.EndOfSupport, false);
-    if (!pairs || !pairs.every(pairValid)) bad.push('Pairs');
-    if (!listedPairs || !listedPairs.every(pairValid)) bad.push('ListedPairs');
-    if (!accounts || !accounts.every(validAccountId)) bad.push('Accounts');
+    if (!pairs || !pairs.every(entryValid)) bad.push('Pairs');
+    if (!listedPairs || !listedPairs.every(entryValid)) bad.push('ListedPairs');
+    if (!accounts || !accounts.every((account) => validAccountId(account) && account !== managementAccountId)) bad.push('Accounts');
     if (endOfSupport === 'invalid') bad.push('EndOfSupport');
     const wait = integerOracle(p.WaitTimeoutSeconds, DEFAULT_WAIT_SECONDS, 0, MAX_WAIT_SECONDS);
     if (wait === 'invalid') {
@@ -187,7 +192,7 @@ test('parseAcceptanceSpec: exactly the valid pairs and accounts pass, in order; 
     }
     let spec;
     try {
-      spec = parseAcceptanceSpec(p);
+      spec = parseAcceptanceSpec(p, managementAccountId);
     } catch (error) {
       if (bad.length + ambiguous.length === 0) throw new Error(`valid properties refused: ${(error as Error)?.message}`);
       assertPropError(error, undefined, [...bad, ...ambiguous]);

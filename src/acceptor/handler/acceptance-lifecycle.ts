@@ -10,6 +10,7 @@ import { CustomResourceFailure } from '../../handler-runtime/custom-resource-run
 import { LifecycleDeps } from '../../handler-runtime/lifecycle-deps';
 import { DEFAULT_POLL, pollUntil } from '../../handler-runtime/polling';
 import { describeError } from '../../handler-runtime/proton-errors';
+import { parseStackArn } from '../../handler-runtime/stack-arn';
 import { END_OF_SUPPORT_ATTRIBUTE_VALUE, END_OF_SUPPORT_CONTEXT_KEY } from '../../shared/end-of-support';
 
 
@@ -30,7 +31,8 @@ export async function onAcceptanceEvent(
     return { physicalResourceId: event.PhysicalResourceId };
   }
   const physicalResourceId = event.RequestType === 'Create' ? acceptancePhysicalId(event) : event.PhysicalResourceId;
-  const spec = parseAcceptanceSpec(event.ResourceProperties);
+  // this (management) account: an entry naming it, which a token hid at synth, is refused here
+  const spec = parseAcceptanceSpec(event.ResourceProperties, parseStackArn(event.StackId).account);
   if (spec.entries.pairs.length + spec.entries.accounts.length + spec.listedPairs.length === 0) {
     throw new CustomResourceFailure(`nothing to accept: the resource lists no ${AcceptanceProperty.pairs}, ${AcceptanceProperty.listedPairs} or ${AcceptanceProperty.accounts}. Give the EnvironmentAccountConnectionAcceptor expected connections or trusted accounts.`);
   }
