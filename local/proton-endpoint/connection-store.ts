@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { CallerIdentity, Partition } from './caller-identity';
 import { accessDenied, conflict, notFound, ProtonError, validationError } from './errors';
 import { EventLog, EventStatus } from './events';
-import { checkRoleAccount } from './validation';
+import { checkRoleAccount, tagRecord } from './validation';
 import { ConnectionStatus } from '../../src/shared/proton-patterns';
 
 /** The `EnvironmentAccountConnection` shape as it goes on the wire. */
@@ -32,6 +32,7 @@ export type EnvironmentAccountConnectionSummary = Omit<EnvironmentAccountConnect
 export interface DumpedConnection extends EnvironmentAccountConnection {
   region: string;
   partition: Partition;
+  /** A record without a prototype: every tag key, `__proto__` included, is an own property. */
   tags: Record<string, string>;
   /** Environments (in the management account) currently using this connection. */
   environments: string[];
@@ -60,7 +61,7 @@ export interface CreateInput {
   codebuildRoleArn?: string;
   componentRoleArn?: string;
   clientToken?: string;
-  tags: Record<string, string>;
+  tags: ReadonlyMap<string, string>;
 }
 
 export interface UpdateInput {
@@ -119,8 +120,14 @@ interface IdempotencyRecord {
   readonly fingerprint: string;
 }
 
-const CONNECTION_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):proton:([a-z0-9-]+):(\d{12}):environment-account-connection\/([^/]+)$/;
-const PROTON_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):proton:([a-z0-9-]+):(\d{12}):[^\s]+$/;
+/** The parts of an ARN that already satisfies the model's `Arn` shape (see `model-limits.ts`). */
+const ARN_PARTS = /^arn:([^:]+):([^:]+):([^:]*):(\d{12}):(.+)$/;
+const CONNECTION_RESOURCE = /^environment-account-connection\/([^/:]+)$/;
+
+/** Opaque pagination tokens: standard base64, so they satisfy the model's `NextToken` pattern `^[A-Za-z0-9+=/]+$`. */
+function encodeToken(value: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify({ v: 1, ...value })).toString('base64');
+}
 
 function epochSeconds(date: Date): number {
   return date.getTime() / 1000;
@@ -154,7 +161,7 @@ export class ConnectionStore {
       roleArn: input.roleArn,
       codebuildRoleArn: input.codebuildRoleArn ?? null,
       componentRoleArn: input.componentRoleArn ?? null,
-      tags: Object.entries(input.tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      tags: [...input.tags].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     });
     const tokenKey = input.clientToken ? `${caller.accountId}|${caller.region}|${input.clientToken}` : undefined;
     if (tokenKey) {
@@ -210,7 +217,7 @@ export class ConnectionStore {
       status: 'PENDING',
       requestedAt: epochSeconds(at),
       lastModifiedAt: epochSeconds(at),
-      tags: new Map(Object.entries(input.tags)),
+      tags: new Map(input.tags),
       environments: new Set(),
     };
     this.connections.set(id, stored);
@@ -318,20 +325,20 @@ export class ConnectionStore {
       environmentAccountConnections: page.map((c) => this.toSummary(c)),
     };
     if (matches.length > maxResults) {
-      result.nextToken = Buffer.from(JSON.stringify({ v: 1, a: page[page.length - 1].seq, q: query })).toString('base64url');
+      result.nextToken = encodeToken({ a: page[page.length - 1].seq, q: query });
     }
     return result;
   }
 
-  public tagResource(caller: CallerIdentity, resourceArn: string, tags: Record<string, string>): void {
+  public tagResource(caller: CallerIdentity, resourceArn: string, tags: ReadonlyMap<string, string>): void {
     const connection = this.findByArn(caller, resourceArn);
     this.requireEnvironmentAccount(caller, connection, 'tag');
     const merged = new Map(connection.tags);
-    for (const [key, value] of Object.entries(tags)) merged.set(key, value);
+    for (const [key, value] of tags) merged.set(key, value);
     if (merged.size > 50) {
       throw validationError('tags', `a resource can have at most 50 tags; ${resourceArn} would have ${merged.size}`);
     }
-    for (const [key, value] of Object.entries(tags)) connection.tags.set(key, value);
+    for (const [key, value] of tags) connection.tags.set(key, value);
   }
 
   public untagResource(caller: CallerIdentity, resourceArn: string, tagKeys: string[]): void {
@@ -355,7 +362,7 @@ export class ConnectionStore {
     const page = all.slice(offset, offset + size);
     const result: ListTagsOutput = { tags: page };
     if (offset + size < all.length) {
-      result.nextToken = Buffer.from(JSON.stringify({ v: 1, o: offset + size, r: resourceArn })).toString('base64url');
+      result.nextToken = encodeToken({ o: offset + size, r: resourceArn });
     }
     return result;
   }
@@ -413,18 +420,26 @@ export class ConnectionStore {
     return connection;
   }
 
+  /**
+   * The connection a `resourceArn` names. The ARN has passed the model's `Arn` shape already (a ValidationException
+   * otherwise); an ARN of another service is a ValidationException too (it can never name a Proton resource); any
+   * other well-formed ARN that names no connection the caller can see is ResourceNotFoundException.
+   */
   private findByArn(caller: CallerIdentity, resourceArn: string): StoredConnection {
-    const match = CONNECTION_ARN_PATTERN.exec(resourceArn);
-    if (!match) {
-      if (PROTON_ARN_PATTERN.test(resourceArn)) {
-        throw notFound(`Resource ${resourceArn} was not found (the local endpoint only holds environment account connections)`);
-      }
-      throw validationError('resourceArn', `'${resourceArn}' is not an AWS Proton resource ARN`);
+    const parts = ARN_PARTS.exec(resourceArn);
+    if (!parts) throw validationError('resourceArn', `'${resourceArn}' is not an ARN`);
+    const [, partition, service, region, , resource] = parts;
+    if (service !== 'proton') {
+      throw validationError('resourceArn', `'${resourceArn}' is not an AWS Proton resource ARN (service '${service}')`);
     }
-    const [, partition, region, , id] = match;
+    const match = CONNECTION_RESOURCE.exec(resource);
+    if (!match) {
+      throw notFound(`Resource ${resourceArn} was not found (the local endpoint only holds environment account connections)`);
+    }
     if (partition !== caller.partition || region !== caller.region) {
       throw notFound(`Resource ${resourceArn} was not found in ${caller.region}`);
     }
+    const id = match[1];
     const connection = this.connections.get(id);
     if (!connection || connection.arn !== resourceArn) {
       throw notFound(`Resource ${resourceArn} was not found in ${caller.region} for account ${caller.accountId}`);
@@ -469,7 +484,7 @@ export class ConnectionStore {
 
   private decodeToken(token: string): Record<string, unknown> | undefined {
     try {
-      const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+      const decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
       return typeof decoded === 'object' && decoded !== null && decoded.v === 1 ? decoded : undefined;
     } catch {
       return undefined;
@@ -514,7 +529,7 @@ export class ConnectionStore {
       ...this.toWire(c),
       region: c.region,
       partition: c.partition,
-      tags: Object.fromEntries(c.tags),
+      tags: tagRecord(c.tags),
       environments: [...c.environments].sort(),
     };
   }

@@ -4,11 +4,14 @@
 import { CallerIdentity } from './caller-identity';
 import { ConnectionStore, RequestedBy } from './connection-store';
 import { validationError } from './errors';
+import { RoleArnField } from './model-limits';
 import {
   checkAccountId,
   checkClientToken,
   checkConnectionId,
   checkEnvironmentName,
+  checkNextToken,
+  checkResourceArn,
   checkRoleArn,
   JsonObject,
   optionalString,
@@ -31,7 +34,7 @@ function idOnly(input: JsonObject): string {
 }
 
 /** Pattern and partition; with `environmentAccountId` also the account (Update checks it once the caller is authorized). */
-function roleArnIfPresent(input: JsonObject, field: string, caller: CallerIdentity, environmentAccountId?: string): string | undefined {
+function roleArnIfPresent(input: JsonObject, field: RoleArnField, caller: CallerIdentity, environmentAccountId?: string): string | undefined {
   const value = optionalString(input, field);
   return value === undefined ? undefined : checkRoleArn(value, field, caller, environmentAccountId);
 }
@@ -47,7 +50,7 @@ export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
       throw validationError('roleArn', 'roleArn is required: every connection carries the environment role Proton provisions with');
     }
     const token = optionalString(input, 'clientToken');
-    const tags = input.tags === undefined || input.tags === null ? {} : parseTagList(input.tags);
+    const tags = input.tags === undefined || input.tags === null ? new Map<string, string>() : parseTagList(input.tags);
     const connection = store.create(caller, {
       managementAccountId,
       environmentName,
@@ -87,19 +90,20 @@ export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
       throw validationError('requestedBy', `Member must satisfy enum value set: [MANAGEMENT_ACCOUNT, ENVIRONMENT_ACCOUNT] (got '${requestedBy}')`);
     }
     const environmentName = optionalString(input, 'environmentName');
+    const nextToken = optionalString(input, 'nextToken');
     const result = store.list(caller, {
       requestedBy: requestedBy as RequestedBy,
       environmentName: environmentName === undefined ? undefined : checkEnvironmentName(environmentName),
       statuses: parseStatuses(input.statuses),
       maxResults: parseMaxResults(input.maxResults),
-      nextToken: optionalString(input, 'nextToken'),
+      nextToken: nextToken === undefined ? undefined : checkNextToken(nextToken),
     });
     return { ...result };
   },
 
   TagResource: (store, caller, input) => {
     rejectUnknownMembers(input, ['resourceArn', 'tags']);
-    const resourceArn = requiredString(input, 'resourceArn');
+    const resourceArn = checkResourceArn(requiredString(input, 'resourceArn'));
     if (input.tags === undefined || input.tags === null) throw validationError('tags', 'Member must not be null');
     store.tagResource(caller, resourceArn, parseTagList(input.tags));
     return {};
@@ -107,7 +111,7 @@ export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
 
   UntagResource: (store, caller, input) => {
     rejectUnknownMembers(input, ['resourceArn', 'tagKeys']);
-    const resourceArn = requiredString(input, 'resourceArn');
+    const resourceArn = checkResourceArn(requiredString(input, 'resourceArn'));
     if (input.tagKeys === undefined || input.tagKeys === null) throw validationError('tagKeys', 'Member must not be null');
     store.untagResource(caller, resourceArn, parseTagKeys(input.tagKeys));
     return {};
@@ -115,7 +119,7 @@ export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
 
   ListTagsForResource: (store, caller, input) => {
     rejectUnknownMembers(input, ['resourceArn', 'nextToken', 'maxResults']);
-    const resourceArn = requiredString(input, 'resourceArn');
+    const resourceArn = checkResourceArn(requiredString(input, 'resourceArn'));
     return { ...store.listTags(caller, resourceArn, parseMaxResults(input.maxResults), optionalString(input, 'nextToken')) };
   },
 };

@@ -1,12 +1,14 @@
 /**
  * Input checks shared by the operations: JSON types, unknown members and the model's field
- * constraints (through `src/shared/proton-patterns.ts`). Every failure is a ValidationException
- * naming the field.
+ * constraints (through `src/shared/proton-patterns.ts` and `./model-limits.ts`). Every failure is a
+ * ValidationException naming the field.
  */
 import { CallerIdentity } from './caller-identity';
 import { validationError } from './errors';
+import { arnShapeProblem, NEXT_TOKEN_PATTERN, ROLE_ARN_OUTPUT_LIMITS, RoleArnField } from './model-limits';
 import {
   accountIdProblem,
+  characterLength,
   CLIENT_TOKEN_MAX_LENGTH,
   CLIENT_TOKEN_PATTERN,
   CONNECTION_ID_PATTERN,
@@ -68,12 +70,19 @@ export function checkAccountId(accountId: string, field: string): string {
 }
 
 /**
- * A role ARN passed to Create or Update: the model's pattern, the caller's partition, and (a local
- * decision, see README) the environment account, which is where the roles Proton assumes live.
+ * A role ARN passed to Create or Update: the model's input shape `RoleArn`, the length the output shapes can
+ * return, the caller's partition, and (a local decision, see README) the environment account, which is where
+ * the roles Proton assumes live.
  */
-export function checkRoleArn(arn: string, field: string, caller: CallerIdentity, environmentAccountId?: string): string {
+export function checkRoleArn(arn: string, field: RoleArnField, caller: CallerIdentity, environmentAccountId?: string): string {
   const problem = roleArnProblem(arn);
   if (problem) throw validationError(field, `'${arn}' ${problem}`);
+  const output = ROLE_ARN_OUTPUT_LIMITS[field];
+  const length = characterLength(arn);
+  if (length > output.max) {
+    throw validationError(field, `Member must have length less than or equal to ${output.max} (got ${length}): `
+      + `AWS Proton returns ${field} in ${output.shapes}, so it could not return a connection with this ${field}`);
+  }
   const partition = arn.split(':')[1];
   if (partition !== caller.partition) {
     throw validationError(field, `role ARN partition '${partition}' does not match the partition '${caller.partition}' of Region ${caller.region}`);
@@ -100,15 +109,36 @@ export function checkClientToken(token: string): string {
   return token;
 }
 
-/** `tags`: a list of `{key, value}`, at most 50, no duplicate keys, within the length limits. */
-export function parseTagList(value: unknown, field = 'tags'): Record<string, string> {
+/**
+ * A `resourceArn` of the tag operations: shape `Arn` (1 to 200 characters and its pattern). Only an ARN that
+ * passes is looked up (and may then be ResourceNotFoundException).
+ */
+export function checkResourceArn(arn: string, field = 'resourceArn'): string {
+  const problem = arnShapeProblem(arn);
+  if (problem) throw validationError(field, `${problem} (got ${JSON.stringify(arn)})`);
+  return arn;
+}
+
+/** The `nextToken` of ListEnvironmentAccountConnections: shape `NextToken`. */
+export function checkNextToken(token: string, field = 'nextToken'): string {
+  if (!NEXT_TOKEN_PATTERN.test(token)) {
+    throw validationError(field, `Member must satisfy regular expression pattern: ${NEXT_TOKEN_PATTERN.source}`);
+  }
+  return token;
+}
+
+/**
+ * `tags`: a list of `{key, value}`, at most 50, no duplicate keys, within the length limits. A Map, so that
+ * every key the model allows (`__proto__`, `constructor`, ...) is kept as given.
+ */
+export function parseTagList(value: unknown, field = 'tags'): Map<string, string> {
   if (!Array.isArray(value)) {
     throw validationError(field, 'Member must be a list of {key, value} tags');
   }
   if (value.length > MAX_TAGS) {
     throw validationError(field, `Member must have length less than or equal to ${MAX_TAGS} (got ${value.length} tags)`);
   }
-  const tags: Record<string, string> = {};
+  const tags = new Map<string, string>();
   value.forEach((tag: unknown, index) => {
     if (typeof tag !== 'object' || tag === null || Array.isArray(tag)) {
       throw validationError(`${field}.${index + 1}`, 'Member must be a {key, value} structure');
@@ -119,14 +149,21 @@ export function parseTagList(value: unknown, field = 'tags'): Record<string, str
     }
     if (typeof key !== 'string') throw validationError(`${field}.${index + 1}.member.key`, 'Member must be a string');
     if (typeof tagValue !== 'string') throw validationError(`${field}.${index + 1}.member.value`, 'Member must be a string');
-    if (Object.prototype.hasOwnProperty.call(tags, key)) {
+    if (tags.has(key)) {
       throw validationError(field, `duplicate tag key "${key}"`);
     }
-    tags[key] = tagValue;
+    tags.set(key, tagValue);
   });
-  const problem = tagsProblem(tags);
+  const problem = tagsProblem(tagRecord(tags));
   if (problem) throw validationError(field, problem);
   return tags;
+}
+
+/** Tags as a record without a prototype: every key, `__proto__` included, is an own property. */
+export function tagRecord(tags: Iterable<[string, string]>): Record<string, string> {
+  const record: Record<string, string> = Object.create(null);
+  for (const [key, value] of tags) record[key] = value;
+  return record;
 }
 
 export function parseTagKeys(value: unknown, field = 'tagKeys'): string[] {
@@ -136,7 +173,8 @@ export function parseTagKeys(value: unknown, field = 'tagKeys'): string[] {
   }
   return value.map((key: unknown, index) => {
     if (typeof key !== 'string') throw validationError(`${field}.${index + 1}`, 'Member must be a string');
-    if (key.length < TAG_KEY_MIN_LENGTH || key.length > TAG_KEY_MAX_LENGTH) {
+    const length = characterLength(key);
+    if (length < TAG_KEY_MIN_LENGTH || length > TAG_KEY_MAX_LENGTH) {
       throw validationError(`${field}.${index + 1}`, `tag key must be ${TAG_KEY_MIN_LENGTH} to ${TAG_KEY_MAX_LENGTH} characters long`);
     }
     return key;
