@@ -171,7 +171,7 @@ export class ConnectionStore {
         if (existing) {
           if (previous.fingerprint !== fingerprint) {
             throw validationError('clientToken',
-              `idempotency: clientToken '${input.clientToken}' was already used with different parameters (for connection ${previous.connectionId}); `
+              `IdempotentParameterMismatch: clientToken '${input.clientToken}' was already used with different parameters (for connection ${previous.connectionId}); `
               + 'a retry must repeat the original input exactly, a new request needs a new token');
           }
           return this.toWire(existing);

@@ -1,6 +1,7 @@
 /**
- * AWS Proton's modeled errors (names and HTTP status codes from the service model) plus the
- * protocol-level errors the endpoint answers before an operation is reached.
+ * AWS Proton's modeled errors plus the protocol-level errors the endpoint answers before an
+ * operation is reached. The HTTP status codes are the Smithy model's `httpError` traits (as
+ * `@aws-sdk/client-proton` carries them); botocore's JSON model has none.
  */
 
 /** The HTTP status of each error name the endpoint can answer with. */

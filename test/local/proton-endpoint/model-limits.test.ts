@@ -170,7 +170,7 @@ describe('tag keys the model allows are stored and listed exactly', () => {
     await expectError(create({ tags: [{ key: '__proto__', value: '1' }, { key: '__proto__', value: '2' }] }), 'ValidationException', 400, 'duplicate', '__proto__');
     const c = await create({ clientToken: 't', tags: [{ key: '__proto__', value: '1' }] });
     expect((await create({ clientToken: 't', tags: [{ key: '__proto__', value: '1' }] })).id).toBe(c.id);
-    await expectError(create({ clientToken: 't', tags: [{ key: '__proto__', value: '2' }] }), 'ValidationException', 400, 'clientToken');
+    await expectError(create({ clientToken: 't', tags: [{ key: '__proto__', value: '2' }] }), 'ValidationException', 400, 'clientToken', 'IdempotentParameterMismatch');
     await expectError(create({ clientToken: 't' }), 'ValidationException', 400, 'clientToken');
     await client(ENV).send(new TagResourceCommand({ resourceArn: c.arn, tags: Array.from({ length: 49 }, (_, i) => ({ key: `k${i}`, value: 'v' })) }));
     await expectError(client(ENV).send(new TagResourceCommand({ resourceArn: c.arn, tags: [{ key: 'one-more', value: 'v' }] })), 'ValidationException', 400, '51');
