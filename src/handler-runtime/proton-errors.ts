@@ -1,12 +1,16 @@
+/** The errors AWS Proton's service model declares for the connection operations. */
+export const PROTON_ERROR_NAMES = [
+  'ConflictException',
+  'ResourceNotFoundException',
+  'ValidationException',
+  'AccessDeniedException',
+  'ServiceQuotaExceededException',
+  'ThrottlingException',
+  'InternalServerException',
+] as const;
+
 /** Proton error names this library reacts to. Errors are matched by name, never by HTTP status. */
-export type ProtonErrorName =
-  | 'ConflictException'
-  | 'ResourceNotFoundException'
-  | 'ValidationException'
-  | 'AccessDeniedException'
-  | 'ServiceQuotaExceededException'
-  | 'ThrottlingException'
-  | 'InternalServerException';
+export type ProtonErrorName = typeof PROTON_ERROR_NAMES[number];
 
 /** Whether `error` is the named Proton error. */
 export function isProtonError(error: unknown, name: ProtonErrorName): boolean {

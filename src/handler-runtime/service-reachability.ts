@@ -4,17 +4,9 @@
  * Proton's (a 4xx whose error is none of the service model's, such as an HTML 403 page).
  * Both are retried only for a short bound, then reported as a `ServiceGoneError`.
  */
+import { PROTON_ERROR_NAMES } from './proton-errors';
 
-/** The errors Proton's service model declares for the connection operations. */
-const MODELED_ERROR_NAMES = new Set([
-  'ValidationException',
-  'AccessDeniedException',
-  'ResourceNotFoundException',
-  'ConflictException',
-  'ServiceQuotaExceededException',
-  'ThrottlingException',
-  'InternalServerException',
-]);
+const MODELED_ERROR_NAMES: ReadonlySet<string> = new Set(PROTON_ERROR_NAMES);
 
 /** How long gone-looking answers are retried before the service is taken to be gone. */
 export const SERVICE_GONE_BOUND_MS = 45_000;
