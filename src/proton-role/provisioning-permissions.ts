@@ -1,25 +1,14 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { FORBIDDEN_SERVICES, RULES, actionProblem, servicePrefixProblem, viaCloudFormation } from './policy-guarantee';
 import { invalidProp } from '../shared/validation';
-
-/** The service principal through which every provisioning permission must be used. */
-export const CLOUDFORMATION_SERVICE = 'cloudformation.amazonaws.com';
-
-/** Services never granted, not even by the documented broad default. */
-const FORBIDDEN_SERVICES = ['organizations', 'account'];
-
-const SERVICE_PREFIX_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
-const ACTION_PATTERN = /^([a-z0-9][a-z0-9-]*):([A-Za-z0-9*]+)$/;
-
-/** The condition that limits a statement to calls CloudFormation makes on the role's behalf. */
-export function viaCloudFormation(): Record<string, unknown> {
-  return { 'ForAnyValue:StringEquals': { 'aws:CalledVia': [CLOUDFORMATION_SERVICE] } };
-}
 
 /**
  * What a provisioning role binds: the statements to add and the cdk-nag findings they
- * knowingly raise (acknowledged on the role's policy with a reason).
+ * knowingly raise (acknowledged on the role's policy with a reason). Internal: the
+ * acknowledgements are the library's business, not part of its API.
+ * @internal
  */
 export interface ProvisioningPermissionsConfig {
   /** Statements to add to the role's provisioning policy. */
@@ -28,35 +17,59 @@ export interface ProvisioningPermissionsConfig {
   readonly intendedWildcards: string[];
 }
 
+type Binder = (scope: IConstruct) => ProvisioningPermissionsConfig;
+
+/**
+ * How each instance binds. Only the static factories register one, so a subclass (which
+ * TypeScript forbids, the constructor being private, but plain JavaScript allows) binds nothing.
+ */
+const BINDERS = new WeakMap<ProvisioningPermissions, Binder>();
+
+/**
+ * The statements `permissions` give a role in `scope`; throws when the input breaks a rule,
+ * or when `permissions` did not come from one of the static factories.
+ */
+export function bindProvisioningPermissions(permissions: ProvisioningPermissions, scope: IConstruct): ProvisioningPermissionsConfig {
+  const binder = BINDERS.get(permissions);
+  if (!binder) {
+    invalid(scope, permissions?.constructor?.name ?? permissions,
+      'provisioning permissions come only from the static factories of ProvisioningPermissions '
+      + '(fromServices, fromActions, fromStatements, allServicesExceptOrganizationsAndAccount)');
+  }
+  return binder(scope);
+}
+
 /**
  * What the environment's CloudFormation templates may create, beyond the CloudFormation base
  * permissions every Proton provisioning role has.
  *
  * Every statement is usable only through CloudFormation (`aws:CalledVia =
- * cloudformation.amazonaws.com`), so the role cannot call these APIs directly.
+ * cloudformation.amazonaws.com`), so the role cannot call these APIs directly. Instances come
+ * only from the static factories; the class cannot be subclassed.
  *
  * @see https://docs.aws.amazon.com/proton/latest/userguide/security_iam_service-role-policy-examples.html
  */
-export abstract class ProvisioningPermissions {
+export class ProvisioningPermissions {
   /**
    * Every action of the named services (e.g. `'s3'`, `'sqs'`), on any resource, through CloudFormation only.
    * `organizations` and `account` are refused.
    */
   public static fromServices(...services: string[]): ProvisioningPermissions {
-    return new ServicePermissions(services);
+    return ProvisioningPermissions.create((scope) => bindServices(scope, services));
   }
 
   /** Exactly these actions (e.g. `'s3:CreateBucket'`), on any resource, through CloudFormation only. */
   public static fromActions(...actions: string[]): ProvisioningPermissions {
-    return new ActionPermissions(actions);
+    return ProvisioningPermissions.create((scope) => bindActions(scope, actions));
   }
 
   /**
    * These statements, each made usable only through CloudFormation. Statements must
-   * allow named actions: `Deny`, `NotAction`, principals and the bare `*` action are refused.
+   * allow named actions: `Deny`, `NotAction`, `NotResource`, principals and the bare `*`
+   * action are refused.
    */
   public static fromStatements(...statements: iam.PolicyStatement[]): ProvisioningPermissions {
-    return new StatementPermissions(statements);
+    return ProvisioningPermissions.create((scope) => bindStatements(scope, statements));
   }
 
   /**
@@ -64,11 +77,16 @@ export abstract class ProvisioningPermissions {
    * and `account:*`, through CloudFormation only. Adds a synth warning: prefer named services.
    */
   public static allServicesExceptOrganizationsAndAccount(): ProvisioningPermissions {
-    return new BroadDefaultPermissions();
+    return ProvisioningPermissions.create(bindBroadDefault);
   }
 
-  /** Returns the statements for a role in `scope`; throws when the input breaks a rule. */
-  public abstract bind(scope: IConstruct): ProvisioningPermissionsConfig;
+  private static create(binder: Binder): ProvisioningPermissions {
+    const permissions = new ProvisioningPermissions();
+    BINDERS.set(permissions, binder);
+    return permissions;
+  }
+
+  private constructor() {}
 }
 
 function invalid(scope: IConstruct, value: unknown, rule: string): never {
@@ -76,23 +94,13 @@ function invalid(scope: IConstruct, value: unknown, rule: string): never {
 }
 
 function checkServicePrefix(scope: IConstruct, service: string): void {
-  if (!SERVICE_PREFIX_PATTERN.test(service)) {
-    invalid(scope, service, 'a service prefix is lowercase letters, digits and "-" (e.g. "s3", "elasticloadbalancing")');
-  }
-  if (FORBIDDEN_SERVICES.includes(service)) {
-    invalid(scope, service, `"${service}" actions are never granted to a Proton provisioning role`);
-  }
+  const problem = servicePrefixProblem(service);
+  if (problem) invalid(scope, service, problem);
 }
 
 function checkAction(scope: IConstruct, action: string): void {
-  if (typeof action !== 'string' || Token.isUnresolved(action)) {
-    invalid(scope, action, 'actions must be literal strings');
-  }
-  const match = ACTION_PATTERN.exec(action);
-  if (!match) {
-    invalid(scope, action, 'an action is "<service>:<Action>" (e.g. "s3:CreateBucket"); "*" is never allowed');
-  }
-  checkServicePrefix(scope, match[1]);
+  const problem = actionProblem(action);
+  if (problem) invalid(scope, action, problem);
 }
 
 function warnIfIam(scope: IConstruct, services: string[]): void {
@@ -104,78 +112,59 @@ function warnIfIam(scope: IConstruct, services: string[]): void {
   }
 }
 
-class ServicePermissions extends ProvisioningPermissions {
-  constructor(private readonly services: string[]) {
-    super();
-  }
-
-  public bind(scope: IConstruct): ProvisioningPermissionsConfig {
-    if (this.services.length === 0) invalid(scope, this.services, 'fromServices needs at least one service');
-    this.services.forEach((service) => checkServicePrefix(scope, service));
-    warnIfIam(scope, this.services);
-    const actions = [...new Set(this.services)].map((service) => `${service}:*`);
-    return {
-      statements: [new iam.PolicyStatement({ actions, resources: ['*'], conditions: viaCloudFormation() })],
-      intendedWildcards: ['Resource::*', ...actions.map((action) => `Action::${action}`)],
-    };
-  }
+function bindServices(scope: IConstruct, services: string[]): ProvisioningPermissionsConfig {
+  if (services.length === 0) invalid(scope, services, 'fromServices needs at least one service');
+  services.forEach((service) => checkServicePrefix(scope, service));
+  warnIfIam(scope, services);
+  const actions = [...new Set(services)].map((service) => `${service}:*`);
+  return {
+    statements: [new iam.PolicyStatement({ actions, resources: ['*'], conditions: viaCloudFormation() })],
+    intendedWildcards: ['Resource::*', ...actions.map((action) => `Action::${action}`)],
+  };
 }
 
-class ActionPermissions extends ProvisioningPermissions {
-  constructor(private readonly actions: string[]) {
-    super();
-  }
-
-  public bind(scope: IConstruct): ProvisioningPermissionsConfig {
-    if (this.actions.length === 0) invalid(scope, this.actions, 'fromActions needs at least one action');
-    this.actions.forEach((action) => checkAction(scope, action));
-    warnIfIam(scope, this.actions.map((action) => action.split(':')[0]));
-    const actions = [...new Set(this.actions)];
-    return {
-      statements: [new iam.PolicyStatement({ actions, resources: ['*'], conditions: viaCloudFormation() })],
-      intendedWildcards: ['Resource::*', ...actions.filter((a) => a.includes('*')).map((a) => `Action::${a}`)],
-    };
-  }
+function bindActions(scope: IConstruct, requested: string[]): ProvisioningPermissionsConfig {
+  if (requested.length === 0) invalid(scope, requested, 'fromActions needs at least one action');
+  requested.forEach((action) => checkAction(scope, action));
+  warnIfIam(scope, requested.map((action) => action.split(':')[0]));
+  const actions = [...new Set(requested)];
+  return {
+    statements: [new iam.PolicyStatement({ actions, resources: ['*'], conditions: viaCloudFormation() })],
+    intendedWildcards: ['Resource::*', ...actions.filter((a) => a.includes('*')).map((a) => `Action::${a}`)],
+  };
 }
 
-class StatementPermissions extends ProvisioningPermissions {
-  constructor(private readonly statements: iam.PolicyStatement[]) {
-    super();
-  }
-
-  public bind(scope: IConstruct): ProvisioningPermissionsConfig {
-    if (this.statements.length === 0) invalid(scope, this.statements, 'fromStatements needs at least one statement');
-    const statements = this.statements.map((statement) => {
-      const json = statement.toStatementJson();
-      if (statement.effect !== iam.Effect.ALLOW) invalid(scope, json, 'statements must have Effect "Allow"');
-      if (statement.notActions.length > 0) invalid(scope, json, 'NotAction is refused (use allServicesExceptOrganizationsAndAccount() to opt in to the broad default)');
-      if (statement.hasPrincipal) invalid(scope, json, 'identity-policy statements take no Principal');
-      if (statement.actions.length === 0) invalid(scope, json, 'statements must name at least one action');
-      statement.actions.forEach((action) => checkAction(scope, action));
-      warnIfIam(scope, statement.actions.map((action) => action.split(':')[0]));
-      const copy = iam.PolicyStatement.fromJson(json);
-      copy.addConditions(viaCloudFormation());
-      return copy;
-    });
-    return { statements, intendedWildcards: [] };
-  }
+function bindStatements(scope: IConstruct, given: iam.PolicyStatement[]): ProvisioningPermissionsConfig {
+  if (given.length === 0) invalid(scope, given, 'fromStatements needs at least one statement');
+  const statements = given.map((statement) => {
+    const json = statement.toStatementJson();
+    if (statement.effect !== iam.Effect.ALLOW) invalid(scope, json, 'statements must have Effect "Allow"');
+    if (statement.notActions.length > 0) invalid(scope, json, 'NotAction is refused (use allServicesExceptOrganizationsAndAccount() to opt in to the broad default)');
+    if (statement.notResources.length > 0) invalid(scope, json, RULES.notResource);
+    if (statement.hasPrincipal) invalid(scope, json, 'identity-policy statements take no Principal');
+    if (statement.actions.length === 0) invalid(scope, json, 'statements must name at least one action');
+    statement.actions.forEach((action) => checkAction(scope, action));
+    warnIfIam(scope, statement.actions.map((action) => action.split(':')[0]));
+    const copy = iam.PolicyStatement.fromJson(json);
+    copy.addConditions(viaCloudFormation());
+    return copy;
+  });
+  return { statements, intendedWildcards: [] };
 }
 
-class BroadDefaultPermissions extends ProvisioningPermissions {
-  public bind(scope: IConstruct): ProvisioningPermissionsConfig {
-    Annotations.of(scope).addWarningV2(
-      'cdk-proton-account-connections:broad-provisioning-permissions',
-      'provisioningPermissions uses the broad documented default (every action except organizations:* and account:*, through CloudFormation). Prefer ProvisioningPermissions.fromServices() with the services your templates create.',
-    );
-    return {
-      statements: [
-        new iam.PolicyStatement({
-          notActions: FORBIDDEN_SERVICES.map((service) => `${service}:*`),
-          resources: ['*'],
-          conditions: viaCloudFormation(),
-        }),
-      ],
-      intendedWildcards: ['Resource::*'],
-    };
-  }
+function bindBroadDefault(scope: IConstruct): ProvisioningPermissionsConfig {
+  Annotations.of(scope).addWarningV2(
+    'cdk-proton-account-connections:broad-provisioning-permissions',
+    'provisioningPermissions uses the broad documented default (every action except organizations:* and account:*, through CloudFormation). Prefer ProvisioningPermissions.fromServices() with the services your templates create.',
+  );
+  return {
+    statements: [
+      new iam.PolicyStatement({
+        notActions: FORBIDDEN_SERVICES.map((service) => `${service}:*`),
+        resources: ['*'],
+        conditions: viaCloudFormation(),
+      }),
+    ],
+    intendedWildcards: ['Resource::*'],
+  };
 }

@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { protonCloudFormationStatement, protonStacksArn } from './cloudformation-base';
-import { ProvisioningPermissions } from './provisioning-permissions';
+import { ProvisioningPermissions, bindProvisioningPermissions } from './provisioning-permissions';
 import { acknowledgeWildcard, acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 
 /**
@@ -24,7 +24,7 @@ export class ProvisioningPolicy {
   /** Binds `permissions` and adds their statements. */
   public add(permissions: ProvisioningPermissions[]): void {
     for (const permission of permissions) {
-      const config = permission.bind(this.owner);
+      const config = bindProvisioningPermissions(permission, this.owner);
       this.document.addStatements(...config.statements);
       for (const finding of config.intendedWildcards) {
         this.acknowledge(
