@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EnvironmentTrust, confusedDeputySafePrincipal, trustedEnvironmentArns } from './confused-deputy-trust';
+import { CODEBUILD_ROLE_GUARANTEE, enforcePolicyGuarantee } from './policy-guarantee';
 import { acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
 import { invalidProp } from '../shared/validation';
 
@@ -74,6 +75,7 @@ export class CodeBuildProvisioningRole extends iam.Role {
         }),
       },
     });
+    enforcePolicyGuarantee(this, CODEBUILD_ROLE_GUARANTEE);
     const reason = 'AWS Proton names its CodeBuild projects AWSProton-<generated>; the same scope as the AWSProtonCodeBuildProvisioningBasicAccess managed policy, limited to this account and Region.';
     acknowledgeWildcardResource(this, logGroupArn, reason);
     acknowledgeWildcardResource(this, `${logGroupArn}:*`, reason);

@@ -1,10 +1,11 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CodeBuildProvisioningRole, CodeBuildProvisioningRoleOptions } from './codebuild-provisioning-role';
 import { EnvironmentTrust, confusedDeputySafePrincipal } from './confused-deputy-trust';
+import { COMPONENT_ROLE_GUARANTEE, PROTON_ROLE_GUARANTEE, enforcePolicyGuarantee } from './policy-guarantee';
 import { ProvisioningPermissions } from './provisioning-permissions';
 import { ProvisioningPolicy } from './provisioning-policy';
+import { checkNotOwnAccount } from '../shared/own-account';
 import { checkAccountId, checkEnvironmentName, checkRoleName, checkUnique, invalidProp } from '../shared/validation';
 
 const PROTON_SERVICE = 'proton.amazonaws.com';
@@ -117,13 +118,16 @@ export class EnvironmentAccountProtonRole extends iam.Role {
       assumedBy: confusedDeputySafePrincipal(scope, PROTON_SERVICE, trust),
       inlinePolicies: { ProtonProvisioning: policyDocument },
     });
+    checkNotOwnAccount(this, 'managementAccountId', trust.managementAccountId,
+      'the trust would name this account itself, while the Proton environments live in the management account: '
+      + 'an environment account connection links two different accounts (in a single account, use a plain Proton service role)');
     this.managementAccountId = trust.managementAccountId;
     this.environmentNames = trust.environmentNames;
 
     this.provisioningPolicy = new ProvisioningPolicy(this, policyDocument);
     this.provisioningPolicy.add(props.provisioningPermissions ?? []);
 
-    warnIfSameAccount(this, trust.managementAccountId);
+    enforcePolicyGuarantee(this, PROTON_ROLE_GUARANTEE);
 
     if (props.codeBuildRole) {
       this.codeBuildRole = new CodeBuildProvisioningRole(this, 'CodeBuildRole', {
@@ -151,6 +155,7 @@ export class EnvironmentAccountProtonRole extends iam.Role {
       inlinePolicies: { ProtonComponentProvisioning: document },
     });
     new ProvisioningPolicy(role, document).add(options.provisioningPermissions ?? []);
+    enforcePolicyGuarantee(role, COMPONENT_ROLE_GUARANTEE);
     return role;
   }
 }
@@ -171,14 +176,4 @@ function environmentTrust(path: string, props: EnvironmentAccountProtonRoleProps
   names.forEach((name) => checkEnvironmentName(path, 'environmentNames', name));
   checkUnique(path, 'environmentNames', names);
   return { managementAccountId: props.managementAccountId, environmentNames: [...names] };
-}
-
-function warnIfSameAccount(scope: Construct, managementAccountId: string): void {
-  const account = Stack.of(scope).account;
-  if (!Token.isUnresolved(account) && !Token.isUnresolved(managementAccountId) && account === managementAccountId) {
-    Annotations.of(scope).addWarningV2(
-      'cdk-proton-account-connections:same-account',
-      `managementAccountId ${managementAccountId} is this stack's own account: environment account connections link two different accounts. In a single account, use a plain Proton service role instead.`,
-    );
-  }
 }

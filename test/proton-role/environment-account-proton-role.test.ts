@@ -1,4 +1,4 @@
-import { App, Aws, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EnvironmentAccountProtonRole, EnvironmentAccountProtonRoleProps, ProvisioningPermissions } from '../../src';
@@ -354,14 +354,21 @@ describe('validation', () => {
     expect(() => synthRole(props as Partial<EnvironmentAccountProtonRoleProps>)).toThrow(new RegExp(path));
   });
 
-  test('tokens are accepted at synth', () => {
+  test('tokens are accepted at synth (other than the stack\'s own account)', () => {
     const stack = environmentStack();
-    expect(() => synthRole({ managementAccountId: Aws.ACCOUNT_ID, environmentNames: [Aws.STACK_NAME] }, stack)).not.toThrow();
+    const managementAccountId = new CfnParameter(stack, 'ManagementAccount').valueAsString;
+    expect(() => synthRole({ managementAccountId, environmentNames: [Aws.STACK_NAME] }, stack)).not.toThrow();
   });
 
-  test('warns when the management account is the stack\'s own account', () => {
-    const { stack } = synthRole({ managementAccountId: ENVIRONMENT });
-    Annotations.fromStack(stack).hasWarning('/EnvironmentAccount/ProtonRole', Match.stringLikeRegexp("is this stack's own account"));
+  const ownAccount = `${path}: invalid managementAccountId %s: is this stack's own account: the trust would name this account itself, `
+    + 'while the Proton environments live in the management account: an environment account connection links two different accounts '
+    + '(in a single account, use a plain Proton service role)';
+  test('refuses the stack\'s own account, as a literal (an error, as everywhere in the library, not a warning)', () => {
+    expect(() => synthRole({ managementAccountId: ENVIRONMENT })).toThrow(ownAccount.replace('%s', `"${ENVIRONMENT}"`));
+  });
+
+  test('refuses the stack\'s own account as a token (Aws.ACCOUNT_ID)', () => {
+    expect(() => synthRole({ managementAccountId: Aws.ACCOUNT_ID })).toThrow(ownAccount.replace('%s', '"${AWS::AccountId}"'));
   });
 });
 
@@ -383,7 +390,7 @@ describe('cdk-nag AwsSolutions', () => {
   test('acknowledgements are per finding, not per rule: an unrelated wildcard is still reported', () => {
     const app = new App();
     const { role } = makeRole({}, environmentStack(app));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'], conditions: VIA_CLOUDFORMATION }));
     expect(awsSolutionsFindings(app)).toEqual([
       { rule: 'AwsSolutions-IAM5[Resource::arn:aws:s3:::bucket/*]', paths: ['EnvironmentAccount/ProtonRole/DefaultPolicy/Resource'] },
     ]);
