@@ -1,11 +1,12 @@
 import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as fc from 'fast-check';
 import {
-  forbiddenService, validAccountId, validAction, validBootstrapQualifier, validEnvironmentName,
+  forbiddenService, partitionOfRegion, validAccountId, validAction, validBootstrapQualifier, validEnvironmentName,
   validIamRoleName, validRoleDescription, validServicePrefix,
 } from './oracle';
 import {
-  STACK_ACCOUNT, StackEnv, StrInput, accountLiteralArb, assertPropError, check, environmentNameLiteralArb, expectArn,
+  OTHER_ACCOUNT, STACK_ACCOUNT, StackEnv, StrInput, accountLiteralArb, assertPropError, check, environmentNameLiteralArb, expectArn,
   isToken, literal, materialize, newStack, optionalBoolean, render, stackEnvArb, synthesize, tokenArb, validEnvironmentNameArb,
 } from './support';
 import { EnvironmentAccountProtonRole, ProvisioningPermissions } from '../../src';
@@ -34,7 +35,12 @@ function bind(p: PermissionInput): ProvisioningPermissions {
   return p.kind === 'services' ? ProvisioningPermissions.fromServices(...p.values) : ProvisioningPermissions.fromActions(...p.values);
 }
 
-const accountInput = fc.oneof({ weight: 5, arbitrary: literal(accountLiteralArb) }, { weight: 1, arbitrary: tokenArb(fc.constantFrom('111111111111', 'not-an-account'), fc.constant('1111')) });
+const accountInput = fc.oneof(
+  { weight: 5, arbitrary: literal(accountLiteralArb) },
+  // the stack's own account: refused when the stack names it (and always as Aws.ACCOUNT_ID, from tokenArb)
+  { weight: 1, arbitrary: literal(fc.constant(STACK_ACCOUNT)) },
+  { weight: 1, arbitrary: tokenArb(fc.constantFrom('111111111111', 'not-an-account'), fc.constant('1111')) },
+);
 const nameInput = fc.oneof({ weight: 5, arbitrary: literal(environmentNameLiteralArb) }, { weight: 1, arbitrary: tokenArb(fc.oneof(validEnvironmentNameArb, fc.constant('bad/name')), fc.constant('dev-')) });
 
 interface RoleCase {
@@ -76,6 +82,8 @@ function offendingProps(c: RoleCase): { proton: string[]; cdk: string[] } {
   const cdk: string[] = [];
   const m = c.managementAccountId;
   if (m.kind === 'literal' && !validAccountId(m.value)) proton.push('managementAccountId');
+  // a connection links two different accounts: the stack's own account, literal or Aws.ACCOUNT_ID, is refused
+  if (m.kind === 'Aws.ACCOUNT_ID' || (m.kind === 'literal' && m.value === STACK_ACCOUNT && c.env !== 'agnostic')) proton.push('managementAccountId');
   const names = c.environmentNames ?? [];
   if (c.trustAllEnvironments ? names.length > 0 : names.length === 0) proton.push('environmentNames');
   if (names.some((n) => n.kind === 'literal' && !validEnvironmentName(n.value))) proton.push('environmentNames');
@@ -172,6 +180,140 @@ test('every EnvironmentAccountProtonRole input synthesizes the exact trust, or t
       }
     }
     if (!Token.isUnresolved(stack.account) && !isToken(c.managementAccountId)) expect(stack.account).toBe(STACK_ACCOUNT);
+  }, counter);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The guarantee on the final policy: a statement added to any of the three roles afterwards
+
+/** The 16 documented CloudFormation actions (copied from the README, not imported from the library). */
+const BASE_ACTIONS = [
+  'CancelUpdateStack', 'ContinueUpdateRollback', 'CreateChangeSet', 'CreateStack', 'DeleteChangeSet', 'DeleteStack', 'DescribeChangeSet',
+  'DescribeStackDriftDetectionStatus', 'DescribeStackEvents', 'DescribeStackResourceDrifts', 'DescribeStacks', 'DetectStackResourceDrift',
+  'ExecuteChangeSet', 'ListChangeSets', 'ListStackResources', 'UpdateStack',
+].map((action) => `cloudformation:${action}`);
+
+type Target = 'proton' | 'component' | 'codebuild';
+type ResourceInput = 'base' | 'base-literal' | 'star' | 'other-account-stacks' | 'all-stacks' | 'bucket';
+type ConditionInput = 'called-via' | 'called-via-string' | 'called-via-and-region' | 'called-via-two-services' | 'called-via-if-exists' | 'region-only' | 'none';
+
+interface AddedStatement {
+  env: StackEnv;
+  via: 'policy' | 'override';
+  target: Target;
+  effect: 'Allow' | 'Deny';
+  notAction: boolean;
+  actions: string[];
+  notResource: boolean;
+  resources: ResourceInput[];
+  condition: ConditionInput;
+}
+
+const actionPool = fc.constantFrom(
+  's3:GetObject', 's3:*', 'iam:CreateRole', 'sts:AssumeRole', 'lambda:Create*', 'organizations:ListAccounts', 'organizations:*', 'account:CloseAccount',
+  '*', '*:Get*', 's3*:GetObject', 'S3:GetObject', 'cloudformation:SetStackPolicy', 'cloudformation:*', ...BASE_ACTIONS,
+);
+const addedStatementArb: fc.Arbitrary<AddedStatement> = fc.record({
+  env: stackEnvArb,
+  via: fc.constantFrom<'policy' | 'override'>('policy', 'override'),
+  target: fc.constantFrom<Target>('proton', 'component', 'codebuild'),
+  effect: fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Allow', 'Allow', 'Deny'),
+  notAction: fc.boolean(),
+  actions: fc.oneof(
+    fc.uniqueArray(actionPool, { minLength: 1, maxLength: 3 }),
+    fc.constant<string[]>(['organizations:*', 'account:*']),
+    fc.constant<string[]>(['account:*', 'organizations:*']),
+    fc.uniqueArray(fc.constantFrom(...BASE_ACTIONS), { minLength: 1, maxLength: 4 }),
+  ),
+  notResource: fc.constantFrom(false, false, false, true),
+  resources: fc.uniqueArray(fc.constantFrom<ResourceInput>('base', 'base-literal', 'star', 'other-account-stacks', 'all-stacks', 'bucket'), { minLength: 1, maxLength: 2 }),
+  condition: fc.constantFrom<ConditionInput>('called-via', 'called-via-string', 'called-via-and-region', 'called-via-two-services', 'called-via-if-exists', 'region-only', 'none'),
+});
+
+function resourceArn(stack: Stack, env: StackEnv, resource: ResourceInput): string {
+  const region = env === 'agnostic' || env === 'account-only' ? undefined : env;
+  switch (resource) {
+    case 'base': return stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'AWSProton-*' });
+    case 'base-literal': return region && env !== 'agnostic'
+      ? `arn:${partitionOfRegion(region)}:cloudformation:${region}:${STACK_ACCOUNT}:stack/AWSProton-*`
+      : stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'AWSProton-*' });
+    case 'star': return '*';
+    case 'other-account-stacks': return `arn:aws:cloudformation:eu-west-1:${OTHER_ACCOUNT}:stack/AWSProton-*`;
+    case 'all-stacks': return stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' });
+    case 'bucket': return 'arn:aws:s3:::bucket/*';
+  }
+}
+
+function conditionOf(condition: ConditionInput): Record<string, unknown> | undefined {
+  const region = { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } };
+  switch (condition) {
+    case 'called-via': return { 'ForAnyValue:StringEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } };
+    case 'called-via-string': return { 'ForAnyValue:StringEquals': { 'aws:CalledVia': 'cloudformation.amazonaws.com' } };
+    case 'called-via-and-region': return { 'ForAnyValue:StringEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] }, ...region };
+    case 'called-via-two-services': return { 'ForAnyValue:StringEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com', 'lambda.amazonaws.com'] } };
+    case 'called-via-if-exists': return { 'ForAnyValue:StringEqualsIfExists': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } };
+    case 'region-only': return region;
+    case 'none': return undefined;
+  }
+}
+
+/** What the README promises about one added statement: accepted, or refused at synth. */
+function guaranteeAccepts(c: AddedStatement): boolean {
+  if (c.effect === 'Deny') return true;
+  const calledVia = ['called-via', 'called-via-string', 'called-via-and-region'].includes(c.condition);
+  const throughCloudFormation = c.target !== 'codebuild';
+  if (c.notAction) {
+    const broadDefault = c.actions.length === 2 && c.actions.includes('organizations:*') && c.actions.includes('account:*');
+    return throughCloudFormation && broadDefault && !c.notResource && c.resources.length === 1 && c.resources[0] === 'star' && calledVia;
+  }
+  if (c.notResource) return false;
+  if (!c.actions.every(validAction)) return false;
+  if (!throughCloudFormation || calledVia) return true;
+  return c.actions.every((action) => BASE_ACTIONS.includes(action)) && c.resources.every((r) => r === 'base' || r === 'base-literal');
+}
+
+const verdicts = { accepted: 0, refused: 0 };
+afterAll(() => console.log(`[property] guarantee on the final policy: ${verdicts.accepted} accepted, ${verdicts.refused} refused`));
+
+test('a statement added to any of the three roles synthesizes exactly when the documented rules allow it', () => {
+  check(addedStatementArb, 300, (c) => {
+    const stack = newStack(c.env);
+    const proton = new EnvironmentAccountProtonRole(stack, 'Role', { managementAccountId: OTHER_ACCOUNT, environmentNames: ['dev'], codeBuildRole: {}, componentRole: {} });
+    const role = { proton, component: proton.componentRole!, codebuild: proton.codeBuildRole! }[c.target];
+    const resources = c.resources.map((r) => resourceArn(stack, c.env, r));
+    const condition = conditionOf(c.condition);
+    // raw JSON (aws-cdk-lib's PolicyStatement would refuse some malformed actions itself)
+    const statement = {
+      Effect: c.effect,
+      [c.notAction ? 'NotAction' : 'Action']: c.actions,
+      [c.notResource ? 'NotResource' : 'Resource']: resources,
+      ...(condition ? { Condition: condition } : {}),
+    };
+    const document = { Version: '2012-10-17', Statement: [statement] };
+    if (c.via === 'policy') {
+      new iam.CfnPolicy(stack, 'Added', { policyName: 'added', roles: [role.roleName], policyDocument: document });
+    } else {
+      (role.node.defaultChild as iam.CfnRole).addPropertyOverride('Policies.1', { PolicyName: 'Added', PolicyDocument: document });
+    }
+    const path = { proton: 'Env/Role', component: 'Env/Role/ComponentRole', codebuild: 'Env/Role/CodeBuildRole' }[c.target];
+    const kind = { proton: 'Proton role', component: 'component role', codebuild: 'CodeBuild provisioning role' }[c.target];
+    let error: unknown;
+    try {
+      synthesize(stack);
+    } catch (e) {
+      error = e;
+    }
+    verdicts[guaranteeAccepts(c) ? 'accepted' : 'refused']++;
+    if (guaranteeAccepts(c)) {
+      if (error) throw new Error(`accepted by the rules, refused at synth: ${(error as Error).message}`);
+      return;
+    }
+    if (!error) throw new Error('refused by the rules, synthesized');
+    const message = (error as Error).message;
+    const where = c.via === 'policy' ? `[${path}] ${path}: AWS::IAM::Policy Added (Env/Added): statement {` : `[${path}] ${path}: inline policy "Added" of the role: statement {`;
+    if (!message.includes(where) || !message.includes(`breaks the guarantee of the ${kind}: `)) {
+      throw new Error(`refused without naming the role, the policy and the rule: ${message}`);
+    }
   }, counter);
 });
 
