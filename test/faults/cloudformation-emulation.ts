@@ -1,8 +1,19 @@
 /**
- * Drives the connection and acceptance lifecycles in process the way CloudFormation and Lambda
+ * Drives the connection and acceptance handlers in process the way CloudFormation and Lambda
  * would: events with a RequestId per request, duplicate delivery (concurrent or sequential) of
- * the same event, Lambda's two retries of an invocation that throws a retryable error, first
- * response wins, stack operations with CloudFormation's cleanup and rollback phases.
+ * the same event, each invocation run by the real `runCustomResource` (its whole-step retries,
+ * its FAILED answers and their physical ids) answering a loopback ResponseURL, first response
+ * wins, stack operations with CloudFormation's cleanup and rollback phases.
+ *
+ * The stack operations model CloudFormation here, in process, rather than through the local
+ * deployer (local/deployer/stack-deployment.ts), which applies the same rules to templates and
+ * runs the bundled handlers in child processes: this emulation needs what a child process cannot
+ * give, a shared endpoint with seeded faults per lane, the SDK's retries on a faster clock, and
+ * hundreds of runs a minute. Each rule is written once below: `createStack` (ROLLBACK: `deleteAll`
+ * of what was created, a failed Create by the id it answered), `updateStack` (its cleanup of
+ * replaced ids), `rollbackUpdate` (UPDATE_ROLLBACK and its cleanup of replacements) and
+ * `deleteAll`, as the deployer's `rollbackCreate`, `rollbackUpdate` and cleanup do; the layer-2
+ * suite (deployer-faults.test.ts) runs the deployer's own.
  */
 import { ProtonClient } from '@aws-sdk/client-proton';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
@@ -13,8 +24,10 @@ import { ACCEPTANCE_RESOURCE_TYPE } from '../../src/acceptor/acceptor-contract';
 import { onAcceptanceEvent } from '../../src/acceptor/handler/acceptance-lifecycle';
 import { CONNECTION_RESOURCE_TYPE } from '../../src/connection/connection-contract';
 import { onConnectionEvent } from '../../src/connection/handler/connection-lifecycle';
-import { CustomResourceFailure, notCreatedPhysicalId } from '../../src/handler-runtime/custom-resource-runner';
+import { RESPONSE_MARGIN_MS, runCustomResource } from '../../src/handler-runtime/custom-resource-runner';
 import { PROTON_MAX_ATTEMPTS, ProtonRetryStrategy } from '../../src/handler-runtime/proton-client';
+import { parseStackArn } from '../../src/handler-runtime/stack-arn';
+import { ResponseEndpoint } from '../handler-runtime/response-endpoint';
 
 export type Props = Record<string, unknown>;
 
@@ -34,6 +47,15 @@ export interface ResourceModel {
   data?: Record<string, string>;
 }
 
+/** An Update that succeeded: the resource's new properties, physical id and data, and what it had before. */
+interface AppliedUpdate {
+  readonly res: ResourceModel;
+  readonly props: Props;
+  readonly physicalId: string;
+  readonly data: Record<string, string>;
+  readonly before: { readonly props: Props; readonly physicalId: string };
+}
+
 export interface CfnResponse {
   readonly status: 'SUCCESS' | 'FAILED';
   readonly physicalId: string;
@@ -45,7 +67,8 @@ export interface CfnResponse {
 export type DeliveryMode = 'single' | 'concurrent' | 'sequential';
 
 const SERVICE_TOKEN = (account: string) => `arn:aws:lambda:${REGION}:${account}:function:handler`;
-const RETRYABLE = /ThrottlingException|InternalServerException|ECONNRESET|socket hang up|TimeoutError|ECONNREFUSED|EPIPE|retry token|RequestTimeout/i;
+/** What Lambda's context reports at the start of an invocation: a lifecycle deadline 60 s away. */
+const DEFAULT_REMAINING_TIME_MS = RESPONSE_MARGIN_MS + 60_000;
 
 export function stackModel(name: string, account: string, seed: number): StackModel {
   const suffix = `${seed.toString(16).padStart(8, '0')}-0000-4000-8000-${name.length.toString(16).padStart(12, '0')}`;
@@ -93,17 +116,31 @@ export async function compressRetryTime(client: ProtonClient, scale: number): Pr
   };
 }
 
+export interface EmulationOptions {
+  /** Every event delivered this way; default: chosen per event. */
+  readonly forcedMode?: DeliveryMode;
+  /** The SDK's retry clock runs this much faster (see `compressRetryTime`); default 1. */
+  readonly timeScale?: number;
+  /**
+   * What Lambda's context reports as remaining at the start of each invocation: the runner stops
+   * running steps again `RESPONSE_MARGIN_MS` before it. Default: 70 s (a 60 s deadline).
+   */
+  readonly remainingTimeMs?: number;
+}
+
 export class CloudFormationEmulation {
   public readonly log: string[] = [];
   private readonly clients = new Map<string, Promise<ProtonClient>>();
+  private responses?: Promise<ResponseEndpoint>;
   private requests = 0;
+  private invocations = 0;
 
   constructor(
     private readonly seed: number,
     private readonly endpoint: LocalProton,
     private readonly tally: FaultTally,
     private readonly random: () => number,
-    private readonly options: { readonly forcedMode?: DeliveryMode; readonly timeScale?: number } = {},
+    private readonly options: EmulationOptions = {},
   ) {}
 
   /**
@@ -125,9 +162,13 @@ export class CloudFormationEmulation {
     return client;
   }
 
-  public async destroyClients(): Promise<void> {
+  /** Destroys the clients and closes the response endpoint. */
+  public async close(): Promise<void> {
     for (const client of this.clients.values()) (await client).destroy();
     this.clients.clear();
+    const responses = this.responses;
+    this.responses = undefined;
+    if (responses) await (await responses).close();
   }
 
   /** A new request (deterministic RequestId per seed and request number). */
@@ -182,40 +223,41 @@ export class CloudFormationEmulation {
     return first;
   }
 
-  /** One asynchronous Lambda invocation: the handler, retried twice by Lambda when it throws a retryable error. */
+  /**
+   * One Lambda invocation: the real `runCustomResource` around the lifecycle, and what it answered
+   * CloudFormation. A step it runs again after a transient failure is counted.
+   */
   private async invoke(event: CloudFormationCustomResourceEvent): Promise<CfnResponse> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const outcome = await this.lifecycle(event);
-        this.log.push(`${event.RequestType} ${event.LogicalResourceId} SUCCESS ${outcome.physicalResourceId}`);
-        return { status: 'SUCCESS', physicalId: outcome.physicalResourceId, data: outcome.data ?? {} };
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (attempt < 3 && RETRYABLE.test(message)) {
-          this.tally.lambdaRetries += 1;
-          this.tally.lambdaRetryReasons.push(`seed ${this.seed} ${event.RequestType} ${event.LogicalResourceId}: ${message}`);
-          this.log.push(`${event.RequestType} ${event.LogicalResourceId} Lambda retry ${attempt}: ${message}`);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          continue;
-        }
-        // What runCustomResource reports: the failure's id, the id CloudFormation knows, or a placeholder.
-        const physicalId = (error instanceof CustomResourceFailure && error.physicalResourceId)
-          || ('PhysicalResourceId' in event ? event.PhysicalResourceId : undefined) || notCreatedPhysicalId(event);
-        this.tally.failedResponses += 1;
-        this.log.push(`${event.RequestType} ${event.LogicalResourceId} FAILED ${physicalId}: ${message}`);
-        return { status: 'FAILED', physicalId, data: {}, reason: message };
+    const responses = await (this.responses ??= ResponseEndpoint.start());
+    const name = `${event.RequestId}#${++this.invocations}`;
+    const context = { getRemainingTimeInMillis: () => this.options.remainingTimeMs ?? DEFAULT_REMAINING_TIME_MS };
+    let lastFailure: string | undefined;
+    await runCustomResource({ ...event, ResponseURL: responses.url(name) }, context, async (request, deadline) => {
+      if (lastFailure !== undefined) {
+        this.tally.stepRetries += 1;
+        this.tally.stepRetryReasons.push(`seed ${this.seed} ${event.RequestType} ${event.LogicalResourceId}: ${lastFailure}`);
       }
-    }
+      try {
+        return await this.lifecycle(request, deadline);
+      } catch (error) {
+        lastFailure = error instanceof Error ? error.message : String(error);
+        throw error;
+      }
+    }, { log: (line) => this.log.push(`  ${event.LogicalResourceId}: ${line}`) });
+    const answers = responses.responsesTo(name);
+    if (answers.length !== 1) throw new Error(`${event.RequestType} ${event.LogicalResourceId}: ${answers.length} responses to one invocation`);
+    const answer = answers[0].body as { Status: 'SUCCESS' | 'FAILED'; PhysicalResourceId: string; Data?: Record<string, string>; Reason?: string };
+    if (answer.Status === 'FAILED') this.tally.failedResponses += 1;
+    this.log.push(`${event.RequestType} ${event.LogicalResourceId} ${answer.Status} ${answer.PhysicalResourceId}${answer.Reason ? `: ${answer.Reason}` : ''}`);
+    return { status: answer.Status, physicalId: answer.PhysicalResourceId, data: answer.Data ?? {}, reason: answer.Reason };
   }
 
-  private async lifecycle(event: CloudFormationCustomResourceEvent) {
-    const account = event.StackId.split(':')[4];
+  private async lifecycle(event: CloudFormationCustomResourceEvent, deadline: number) {
     const deps = {
-      proton: await this.client(account),
+      proton: await this.client(parseStackArn(event.StackId).account),
       log: (line: string) => this.log.push(`  ${event.LogicalResourceId}: ${line}`),
       poll: { initialDelayMs: 20, maxDelayMs: 200 },
     };
-    const deadline = Date.now() + 60_000;
     return event.ResourceType === CONNECTION_RESOURCE_TYPE ? onConnectionEvent(event, deadline, deps) : onAcceptanceEvent(event, deadline, deps);
   }
 
@@ -235,32 +277,38 @@ export class CloudFormationEmulation {
   }
 
   /**
-   * UPDATE: the changed resources concurrently, then the cleanup phase deletes replaced physical
-   * ids. On a failure, UPDATE_ROLLBACK sends the updated resources an Update with old and new
-   * properties swapped and deletes replacements (as the local deployer does).
+   * UPDATE: the changed resources concurrently; on success UPDATE_COMPLETE_CLEANUP deletes the
+   * replaced physical ids, on a failure `rollbackUpdate` undoes the updates that succeeded.
    */
   public async updateStack(changes: Array<{ res: ResourceModel; props: Props }>): Promise<{ ok: boolean; rollbackOk: boolean }> {
-    const before = changes.map(({ res }) => ({ res, props: res.props, physicalId: res.physicalId!, data: res.data }));
     const responses = await Promise.all(changes.map(({ res, props }) =>
       this.deliver(this.event('Update', res, props, res.physicalId, res.props))));
-    const updated: Array<{ res: ResourceModel; props: Props; physicalId: string; before: typeof before[number] }> = [];
+    const updated: AppliedUpdate[] = [];
     responses.forEach((response, i) => {
-      if (response.status === 'SUCCESS') updated.push({ res: changes[i].res, props: changes[i].props, physicalId: response.physicalId, before: before[i] });
+      const { res, props } = changes[i];
+      if (response.status === 'SUCCESS') updated.push({ res, props, physicalId: response.physicalId, data: response.data, before: { props: res.props, physicalId: res.physicalId! } });
     });
-    if (updated.length === changes.length) {
-      for (const u of updated) {
-        u.res.props = u.props;
-        u.res.data = responses[changes.findIndex((c) => c.res === u.res)].data;
-        u.res.physicalId = u.physicalId;
-      }
-      // UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: delete the replaced physical ids.
-      const replaced = updated.filter((u) => u.physicalId !== u.before.physicalId);
-      const cleanup = await Promise.all(replaced.map((u) =>
-        this.deliver(this.event('Delete', u.res, u.before.props, u.before.physicalId))));
-      return { ok: true, rollbackOk: cleanup.every((r) => r.status === 'SUCCESS') };
+    if (updated.length < changes.length) return { ok: false, rollbackOk: await this.rollbackUpdate(updated) };
+    for (const u of updated) {
+      u.res.props = u.props;
+      u.res.data = u.data;
+      u.res.physicalId = u.physicalId;
     }
+    const replaced = updated.filter((u) => u.physicalId !== u.before.physicalId);
+    const cleanup = await Promise.all(replaced.map((u) =>
+      this.deliver(this.event('Delete', u.res, u.before.props, u.before.physicalId))));
+    return { ok: true, rollbackOk: cleanup.every((r) => r.status === 'SUCCESS') };
+  }
+
+  /**
+   * UPDATE_ROLLBACK: the updated resources, last first, get an Update back to their old
+   * properties (old and new swapped, on the physical id they have now); where that answers another
+   * physical id, UPDATE_ROLLBACK_COMPLETE_CLEANUP deletes the replacement. A resource whose
+   * rollback Update fails keeps its new state (UPDATE_ROLLBACK_FAILED).
+   */
+  private async rollbackUpdate(updated: AppliedUpdate[]): Promise<boolean> {
     let rollbackOk = true;
-    const replacedNew: Array<{ res: ResourceModel; props: Props; physicalId: string }> = [];
+    const replacements: Array<{ res: ResourceModel; props: Props; physicalId: string }> = [];
     for (const u of [...updated].reverse()) {
       const response = await this.deliver(this.event('Update', u.res, u.before.props, u.physicalId, u.props));
       if (response.status !== 'SUCCESS') {
@@ -269,15 +317,15 @@ export class CloudFormationEmulation {
         u.res.physicalId = u.physicalId;
         continue;
       }
-      if (response.physicalId !== u.physicalId) replacedNew.push({ res: u.res, props: u.props, physicalId: u.physicalId });
+      if (response.physicalId !== u.physicalId) replacements.push({ res: u.res, props: u.props, physicalId: u.physicalId });
       u.res.props = u.before.props;
       u.res.physicalId = response.physicalId;
     }
-    for (const r of replacedNew) {
+    for (const r of replacements) {
       const response = await this.deliver(this.event('Delete', r.res, r.props, r.physicalId));
       if (response.status !== 'SUCCESS') rollbackOk = false;
     }
-    return { ok: false, rollbackOk };
+    return rollbackOk;
   }
 
   /** DELETE (or rollback of a create): every resource with a physical id, concurrently. */

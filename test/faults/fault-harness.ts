@@ -52,9 +52,10 @@ export class FaultTally {
   public calls = 0;
   public faults: Record<string, number> = {};
   public duplicateDeliveries = 0;
-  public lambdaRetries = 0;
-  /** Why a whole invocation was retried (the SDK gave up after its 10 attempts). */
-  public readonly lambdaRetryReasons: string[] = [];
+  /** Lifecycle steps the runner ran again after a transient failure (the SDK gave up after its 10 attempts). */
+  public stepRetries = 0;
+  /** Why each step was run again. */
+  public readonly stepRetryReasons: string[] = [];
   public failedResponses = 0;
   public rolledBackCleanly = 0;
   public duplicates = 0;
@@ -82,7 +83,7 @@ export class FaultTally {
     const n = (x: number) => x.toLocaleString('en-US');
     return `${label}: ${n(this.runs)} runs, ${n(this.calls)} calls, ${n(injected)} faults injected (throttling ${n(f('ThrottlingException'))}, `
       + `500s ${n(f('InternalServerException'))}, drops ${n(f('ConnectionDrop'))}, drop-after-commit ${n(f('ConnectionDropAfterCommit'))}), `
-      + `${n(this.duplicateDeliveries)} duplicate deliveries, ${n(this.lambdaRetries)} Lambda retries, ${n(this.failedResponses)} FAILED responses, `
+      + `${n(this.duplicateDeliveries)} duplicate deliveries, ${n(this.stepRetries)} step retries, ${n(this.failedResponses)} FAILED responses, `
       + `${this.duplicates} duplicates, ${this.orphans} orphans, ${this.unintendedRejections} unintended rejections, `
       + `${this.convergenceFailures} convergence failures, ${this.extraConnectionsFiled} extra connections filed, `
       + `${this.rolledBackCleanly} rolled back cleanly${extra}`;

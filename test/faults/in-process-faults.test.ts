@@ -2,7 +2,7 @@
  * Layer 1: hundreds of seeded runs of deploy -> role update -> rename (replacement) -> destroy for
  * several pairs, driving `onConnectionEvent` / `onAcceptanceEvent` in process with the real
  * Proton client against the local endpoint under random throttling, 500s, latency and dropped
- * connections, with duplicate delivery and Lambda retries.
+ * connections, with duplicate delivery, each invocation run by the real runCustomResource.
  *
  * Reproduce one seed: FAULT_SEEDS=17 npx jest test/faults/in-process --coverage=false
  */
@@ -19,7 +19,8 @@ import {
   seededRandom,
 } from './fault-harness';
 import { LocalProton, startLocalProton } from '../../local/proton-endpoint';
-import { ACCEPTANCE_RESOURCE_TYPE } from '../../src/acceptor/acceptor-contract';
+import { ACCEPTANCE_RESOURCE_TYPE, connectionIdAttribute } from '../../src/acceptor/acceptor-contract';
+import { encodePair } from '../../src/acceptor/allow-list';
 import { CONNECTION_RESOURCE_TYPE } from '../../src/connection/connection-contract';
 
 const SEEDS = process.env.FAULT_SEEDS
@@ -81,7 +82,7 @@ async function runSeed(seed: number, endpoint: LocalProton, tally: FaultTally): 
       });
     }
     const management = stackModel('Management', MANAGEMENT_ACCOUNT, seed);
-    const acceptanceProps = (): Props => ({ Pairs: links.map((l) => `${l.account}/${l.environmentName}`), WaitTimeoutSeconds: '60' });
+    const acceptanceProps = (): Props => ({ Pairs: links.map((l) => encodePair(l.account, l.environmentName)), WaitTimeoutSeconds: '60' });
     const resourcesOf = (account: string) => links.filter((l) => l.account === account).map((l) => l.resource);
     /** Every link CONNECTED with the role and physical id CloudFormation holds for it. */
     const expected = (): ExpectedConnection[] => links.map((l) => ({
@@ -99,8 +100,9 @@ async function runSeed(seed: number, endpoint: LocalProton, tally: FaultTally): 
     const acceptanceIdsMatch = (phase: string) => {
       const data = acceptance!.data ?? {};
       links.forEach((l, i) => {
-        if (data[`ConnectionId${i}`] !== l.resource.physicalId) {
-          tally.violation(seed, 'convergenceFailures', `${phase}: acceptance reports ConnectionId${i}=${data[`ConnectionId${i}`]} for ${l.account}/${l.environmentName}, CloudFormation holds ${l.resource.physicalId}`);
+        const attribute = connectionIdAttribute(i);
+        if (data[attribute] !== l.resource.physicalId) {
+          tally.violation(seed, 'convergenceFailures', `${phase}: acceptance reports ${attribute}=${data[attribute]} for ${encodePair(l.account, l.environmentName)}, CloudFormation holds ${l.resource.physicalId}`);
         }
       });
     };
@@ -166,7 +168,7 @@ async function runSeed(seed: number, endpoint: LocalProton, tally: FaultTally): 
     checkNoRejections(endpoint, tally, seed);
     tally.addEndpointCounts(endpoint);
     tally.runs += 1;
-    await cfn.destroyClients();
+    await cfn.close();
     if (tally.violations.length > violationsBefore) {
       console.log(`seed ${seed} violated an invariant; handler log:\n${cfn.log.slice(-80).join('\n')}`);
     }
@@ -208,8 +210,8 @@ describe('faults, in process: deploy -> update -> rename -> destroy under seeded
     const rolledBackSeeds = [...outcomes].filter(([, o]) => o === 'rolled-back').map(([s]) => s);
     console.log(tally.summary('faults (in process)',
       `${rolledBackSeeds.length > 0 ? ` (seeds ${rolledBackSeeds.join(', ')})` : ''}; ${((Date.now() - started) / 1000).toFixed(1)} s`));
-    if (tally.lambdaRetries > 0) {
-      console.log(`invocations retried by Lambda (the real runCustomResource would have answered FAILED instead):\n${tally.lambdaRetryReasons.join('\n')}`);
+    if (tally.stepRetries > 0) {
+      console.log(`steps runCustomResource ran again after a transient failure:\n${tally.stepRetryReasons.join('\n')}`);
     }
     expect(tally.violations).toEqual([]);
     expect(tally.runs).toBe(SEEDS.length);

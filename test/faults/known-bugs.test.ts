@@ -7,6 +7,7 @@ import { CloudFormationEmulation, ResourceModel, stackModel } from './cloudforma
 import { checkConverged, FaultTally, MANAGEMENT_ACCOUNT, seededRandom } from './fault-harness';
 import { LocalProton, startLocalProton } from '../../local/proton-endpoint';
 import { CONNECTION_RESOURCE_TYPE } from '../../src/connection/connection-contract';
+import { RESPONSE_MARGIN_MS } from '../../src/handler-runtime/custom-resource-runner';
 
 const ACCOUNT = '222222222222';
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
@@ -50,7 +51,7 @@ describe('fixed bugs (regression tests)', () => {
     expect(update.ok).toBe(false);
     const rollbackOk = update.rollbackOk;
     await cfn.deleteAll([renamed, other]);
-    await cfn.destroyClients();
+    await cfn.close();
     const clean = checkConverged(endpoint, [], tally, 1, 'after rollback and destroy');
     console.log(`rename rollback: ${[...cfn.log.filter((l) => / FAILED /.test(l)), ...tally.violations].join('\n')}`);
     // Today: rollbackOk is false (the rollback Update FAILED with "a CONNECTED/PENDING connection ... already exists ... Set adoptExisting")
@@ -66,16 +67,19 @@ describe('fixed bugs (regression tests)', () => {
    */
   test('a Create that committed but then exhausted its SDK attempts leaves nothing behind after the rollback', async () => {
     const tally = new FaultTally();
-    const cfn = new CloudFormationEmulation(2, endpoint, tally, seededRandom(2), { forcedMode: 'single', timeScale: 50 });
+    // A 5 s deadline: the runner runs the step at most three times (at 0, 1 and 3 s; the next
+    // retry would start after it), each with the SDK's 10 attempts, and then answers FAILED.
+    const cfn = new CloudFormationEmulation(2, endpoint, tally, seededRandom(2), { forcedMode: 'single', timeScale: 50, remainingTimeMs: RESPONSE_MARGIN_MS + 5_000 });
     endpoint.admin.failNext('CreateEnvironmentAccountConnection', 'ConnectionDropAfterCommit', 1);
     endpoint.admin.failNext('CreateEnvironmentAccountConnection', 'InternalServerException', 9 + 2 * 10);
     const res = connection(2, 'dev');
     const created = await cfn.createStack([res]);
-    await cfn.destroyClients();
+    await cfn.close();
     expect(created.ok).toBe(false);
+    expect(tally.stepRetries).toBeGreaterThanOrEqual(1);
     checkConverged(endpoint, [], tally, 2, 'after rollback');
     console.log(`lost Create response: ${[...cfn.log.filter((l) => / FAILED |Delete/.test(l)), ...tally.violations].join('\n')}`);
     // Today: the rollback deleted "not-created-..." and the PENDING connection is still there.
     expect(checkConverged(endpoint, [], tally, 2, 'after rollback')).toBe(true);
-  });
+  }, 20_000);
 });

@@ -1,27 +1,19 @@
-import * as http from 'http';
-import { AddressInfo } from 'net';
+import { ResponseEndpoint } from './response-endpoint';
 import { CustomResourceFailure, isTransient, runCustomResource } from '../../src/handler-runtime/custom-resource-runner';
 import { SERVICE_GONE_BOUND_ENV, ServiceGoneError, serviceGoneBoundMs } from '../../src/handler-runtime/service-reachability';
 import { createEvent, deleteEvent, updateEvent } from '../support/cfn-events';
 
 /** The runner always answers CloudFormation, and runs a step again after transient failures. */
-let server: http.Server;
+let endpoint: ResponseEndpoint;
 let url: string;
-const responses: any[] = [];
+let responses: ResponseEndpoint['received'];
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      responses.push({ method: req.method, body: JSON.parse(body) });
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/response`;
+  endpoint = await ResponseEndpoint.start();
+  url = endpoint.url();
+  responses = endpoint.received;
 });
-beforeEach(() => responses.splice(0));
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+beforeEach(() => endpoint.clear());
+afterAll(() => endpoint.close());
 
 const context = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
@@ -158,4 +150,22 @@ test('a long FAILED reason is cut so that the whole response fits CloudFormation
   expect(Buffer.byteLength(sent)).toBeLessThanOrEqual(4096);
   expect(Buffer.byteLength(sent)).toBeGreaterThan(3900);
   expect(responses[0].body.Reason).toMatch(/^Connection \(Custom::Test\): é+\.\.\.$/);
+});
+
+test('the physical id of a FAILED answer: the one the failure names, else the one CloudFormation knows, else a placeholder that owns nothing', async () => {
+  const create = createEvent('Custom::Test', {}, { ResponseURL: url });
+  const update = { ...updateEvent('Custom::Test', 'known', {}, { A: '1' }), ResponseURL: url };
+  const cases: Array<[typeof create | typeof update, Error, string]> = [
+    [create, new CustomResourceFailure('filed none', `none-filed-${create.RequestId}`), `none-filed-${create.RequestId}`],
+    [update, new CustomResourceFailure('replaced', 'named'), 'named'],
+    [update, new Error('plain'), 'known'],
+    [create, new Error('plain'), `not-created-${create.RequestId}`],
+  ];
+  for (const [event, failure, physicalId] of cases) {
+    endpoint.clear();
+    await runCustomResource(event, context(60_000), async () => {
+      throw failure;
+    }, { log: () => undefined });
+    expect(responses[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: physicalId });
+  }
 });
