@@ -53,6 +53,28 @@ function integerOracle(v: unknown, fallback: number, min: number, max: number): 
   return n !== undefined && n >= min && n <= max ? n : 'invalid';
 }
 
+/** '05', '+5', '-0': not what CloudFormation sends; either outcome is fine. */
+function isAmbiguousInteger(v: unknown): boolean {
+  return ['05', '+5', '-0'].includes(v as string);
+}
+
+/**
+ * Runs the parser: it must refuse exactly when the oracle finds `bad` (or `ambiguous`)
+ * properties, naming one of them. The parsed value, or undefined when it refused.
+ */
+function parsedAsTheOracleSays<T>(parse: () => T, bad: string[], ambiguous: string[]): T | undefined {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (error) {
+    if (bad.length + ambiguous.length === 0) throw new Error(`valid properties refused: ${(error as Error)?.message}`);
+    assertPropError(error, undefined, [...bad, ...ambiguous]);
+    return undefined;
+  }
+  if (bad.length > 0) throw new Error(`accepted invalid ${bad.join(', ')}`);
+  return parsed;
+}
+
 test('parseConnectionSpec: the oracle decides; valid values come back as typed values, invalid ones name the property', () => {
   check(connectionProps, 1000, (props) => {
     const p = props as Record<string, unknown>;
@@ -70,24 +92,13 @@ test('parseConnectionSpec: the oracle decides; valid values come back as typed v
     const replaceRejected = booleanOracle(p.ReplaceRejected, false);
     const endOfSupport = booleanOracle(p.EndOfSupport, false);
     if (wait === 'invalid') bad.push('WaitForAcceptance');
-    if (timeout === 'invalid') {
-      // '05', '+5', '-0': not what CloudFormation sends; either outcome is fine
-      if (['05', '+5', '-0'].includes(p.AcceptanceTimeoutSeconds as string)) ambiguous.push('AcceptanceTimeoutSeconds');
-      else bad.push('AcceptanceTimeoutSeconds');
-    }
+    if (timeout === 'invalid') (isAmbiguousInteger(p.AcceptanceTimeoutSeconds) ? ambiguous : bad).push('AcceptanceTimeoutSeconds');
     if (retain === 'invalid') bad.push('RetainOnDelete');
     if (adopt === 'invalid') bad.push('AdoptExisting');
     if (replaceRejected === 'invalid') bad.push('ReplaceRejected');
     if (endOfSupport === 'invalid') bad.push('EndOfSupport');
-    let spec;
-    try {
-      spec = parseConnectionSpec(p);
-    } catch (error) {
-      if (bad.length + ambiguous.length === 0) throw new Error(`valid properties refused: ${(error as Error)?.message}`);
-      assertPropError(error, undefined, [...bad, ...ambiguous]);
-      return;
-    }
-    if (bad.length > 0) throw new Error(`accepted invalid ${bad.join(', ')}`);
+    const spec = parsedAsTheOracleSays(() => parseConnectionSpec(p), bad, ambiguous);
+    if (!spec) return;
     expect(spec).toEqual({
       managementAccountId: p.ManagementAccountId,
       environmentName: p.EnvironmentName,
@@ -186,19 +197,9 @@ test('parseAcceptanceSpec: exactly the valid pairs and accounts pass, in order; 
     if (!accounts || !accounts.every((account) => validAccountId(account) && account !== managementAccountId)) bad.push('Accounts');
     if (endOfSupport === 'invalid') bad.push('EndOfSupport');
     const wait = integerOracle(p.WaitTimeoutSeconds, DEFAULT_WAIT_SECONDS, 0, MAX_WAIT_SECONDS);
-    if (wait === 'invalid') {
-      if (['05', '+5', '-0'].includes(p.WaitTimeoutSeconds as string)) ambiguous.push('WaitTimeoutSeconds');
-      else bad.push('WaitTimeoutSeconds');
-    }
-    let spec;
-    try {
-      spec = parseAcceptanceSpec(p, managementAccountId);
-    } catch (error) {
-      if (bad.length + ambiguous.length === 0) throw new Error(`valid properties refused: ${(error as Error)?.message}`);
-      assertPropError(error, undefined, [...bad, ...ambiguous]);
-      return;
-    }
-    if (bad.length > 0) throw new Error(`accepted invalid ${bad.join(', ')}`);
+    if (wait === 'invalid') (isAmbiguousInteger(p.WaitTimeoutSeconds) ? ambiguous : bad).push('WaitTimeoutSeconds');
+    const spec = parsedAsTheOracleSays(() => parseAcceptanceSpec(p, managementAccountId), bad, ambiguous);
+    if (!spec) return;
     expect(spec.entries).toEqual({ pairs, accounts });
     expect(spec.listedPairs).toEqual(listedPairs);
     expect(spec.endOfSupport).toBe(endOfSupport);
