@@ -1,6 +1,6 @@
 export * from './proton-role/environment-account-proton-role';
 export { CodeBuildProvisioningRoleOptions } from './proton-role/codebuild-provisioning-role';
-export { ProvisioningPermissions, ProvisioningPermissionsConfig } from './proton-role/provisioning-permissions';
+export { ProvisioningPermissions } from './proton-role/provisioning-permissions';
 export * from './connection/environment-account-connection';
 export * from './acceptor/environment-account-connection-acceptor';
 export * from './link/proton-environment-link';

@@ -230,7 +230,7 @@ describe('one handler per stack: options must agree', () => {
     const { vpc } = networkOf(stack);
     new ProtonEnvironmentLink(stack, 'Dev', { acceptor, environmentName: 'dev', handlerOptions: { vpc } });
     expect(() => new ProtonEnvironmentLink(stack, 'Qa', { acceptor, environmentName: 'qa', handlerOptions: { vpc, reservedConcurrentExecutions: 1 } }))
-      .toThrow(/^Env\/Qa\/Connection: invalid handlerOptions: handlerOptions\.reservedConcurrentExecutions differs from the handlerOptions of Env\/Dev\/Connection/);
+      .toThrow(/^Env\/Qa: invalid handlerOptions: handlerOptions\.reservedConcurrentExecutions differs from the handlerOptions of Env\/Dev\/Connection/);
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }) });
     // the acceptor's handler keeps its own (no) options
     Template.fromStack(management).hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.absent() });

@@ -77,7 +77,9 @@ test('every EnvironmentAccountConnection input synthesizes exactly its propertie
     const bad: string[] = [];
     const either: string[] = [];
     const m = c.managementAccountId;
+    // the stack's own account is refused literally, and as the AWS::AccountId token (which an agnostic stack's account also is)
     if (m.kind === 'literal' && (!validAccountId(m.value) || m.value === stackAccount)) bad.push('managementAccountId');
+    if (m.kind === 'Aws.ACCOUNT_ID') bad.push('managementAccountId');
     if (c.environmentName.kind === 'literal' && !validEnvironmentName(c.environmentName.value)) bad.push('environmentName');
 
     // the role, built from valid inputs (it is not the construct under test)
@@ -87,7 +89,7 @@ test('every EnvironmentAccountConnection input synthesizes exactly its propertie
       if (!validRoleArn(arn) || (stackAccount !== undefined && account !== stackAccount)) bad.push(prop);
     };
     if (c.role.kind === 'proton') {
-      const trustedAccount = c.role.trustsSameAccount && m.kind === 'literal' && validAccountId(m.value) ? m.value as string : OTHER_ACCOUNT;
+      const trustedAccount = c.role.trustsSameAccount && m.kind === 'literal' && validAccountId(m.value) && m.value !== stackAccount ? m.value as string : OTHER_ACCOUNT;
       const names = c.role.trusts === 'all' ? undefined : c.role.trusts === 'name' && c.environmentName.kind === 'literal' && validEnvironmentName(c.environmentName.value) ? [c.environmentName.value as string] : ['zz-other'];
       role = new EnvironmentAccountProtonRole(stack, 'ProtonRole', {
         managementAccountId: trustedAccount, environmentNames: names, trustAllEnvironments: names === undefined, codeBuildRole: c.role.codeBuild ? {} : undefined, componentRole: c.role.component ? {} : undefined,
@@ -153,9 +155,11 @@ test('every EnvironmentAccountConnection input synthesizes exactly its propertie
       expected.WaitForAcceptance = true;
       expected.AcceptanceTimeoutSeconds = c.acceptanceTimeout ? c.acceptanceTimeout.millis / 1000 : 600;
     }
-    if (c.removalPolicy === RemovalPolicy.RETAIN) expected.RetainOnDelete = true;
     if (c.adoptExisting) expected.AdoptExisting = true;
     expect(properties).toEqual(expected);
+    // RETAIN is CloudFormation's DeletionPolicy, nothing the handler is told
+    const resource = Object.values(template.Resources).find((r: any) => r.Type === 'Custom::ProtonEnvironmentAccountConnection') as any;
+    expect(resource.DeletionPolicy).toBe(c.removalPolicy === RemovalPolicy.RETAIN ? 'Retain' : c.removalPolicy === RemovalPolicy.DESTROY ? 'Delete' : undefined);
     expect(stack.resolve(connection.managementAccountId)).toEqual(stack.resolve(managementAccountId));
 
     // the handler may pass exactly these roles
