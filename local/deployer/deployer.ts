@@ -6,7 +6,9 @@ import { assertConcreteEnvironment, readCloudAssembly, StackArtifact } from './c
 import { DeployState, OutputState, ResourceState, StackState } from './deploy-state';
 import { DeployEvent, Progress } from './progress';
 import { dependents, runGraph } from './resource-graph';
-import { destroyStack, StackDeployment, StackOperationContext, StackOutcome } from './stack-deployment';
+import { destroyStack } from './stack-deletion';
+import { StackDeployment } from './stack-deployment';
+import type { StackOperationContext, StackOutcome } from './stack-operation';
 import { cliOrder, findStack, selectStacks } from './stack-order';
 
 /** Why `deploy()` and `destroy()` refuse to run without a local endpoint in `LocalDeployerOptions.environment`. */

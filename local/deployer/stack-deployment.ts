@@ -1,44 +1,29 @@
 /**
- * One stack operation (create, update or delete) with CloudFormation's semantics: resources in dependency order and
- * concurrently where independent, custom resources run through their handlers, cleanup of replaced and removed
- * resources after success, rollback after failure.
+ * The resource engine: one stack's create or update with CloudFormation's semantics. Resources run in dependency
+ * order and concurrently where independent, custom resources through their handlers; replaced and removed resources
+ * are cleaned up after success; a failure rolls the stack back. Template evaluation is in template-evaluation.ts,
+ * handler calls in lambda-invocation.ts, deletions in stack-deletion.ts.
  */
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CfnResource, findFunctionAssetPath, StackArtifact } from './cloud-assembly';
-import { invokeCustomResource, RequestType } from './custom-resource-invoker';
-import { DeployState, LambdaFunctionInfo, OutputState, ResourceState, StackState } from './deploy-state';
-import { evaluateCondition, IntrinsicScope, partitionOf, resolveValue, stringifyLeaves, urlSuffixOf } from './intrinsics';
+import type { LambdaFunctionInfo, OutputState, ResourceState, StackState } from './deploy-state';
+import type { RequestType } from './handler-protocol';
+import { partitionOf, resolveValue, stringifyLeaves } from './intrinsics';
+import { findFunction, invokeCustomResourceHandler } from './lambda-invocation';
 import { plainResource } from './plain-resources';
-import { maskData, Progress } from './progress';
+import { maskData } from './progress';
 import { dependents, resourceDependencies, runGraph } from './resource-graph';
+import { deleteOne } from './stack-deletion';
+import {
+  failedReason, isCustomResourceType, LAMBDA_FUNCTION, message, StackOperationContext, StackOperationError, StackOutcome, stackStateOf,
+} from './stack-operation';
+import { TemplateEvaluation } from './template-evaluation';
 
-/** What a stack operation needs from the deployer. */
-export interface StackOperationContext {
-  readonly state: DeployState;
-  readonly progress: Progress;
-  readonly credentialsForAccount: (account: string) => { accessKeyId: string; secretAccessKey: string };
-  readonly environment: Record<string, string>;
-  readonly duplicateDelivery: boolean;
-  readonly handlerTimeoutMs?: number;
-  readonly parameters: Record<string, string>;
-}
-
-export type StackOutcome = 'CREATE_COMPLETE' | 'UPDATE_COMPLETE' | 'NO_CHANGES';
-
-/** Plausible value for CDK's `/cdk-bootstrap/<qualifier>/version` SSM parameter. */
-const BOOTSTRAP_VERSION = '30';
-
-const LAMBDA_FUNCTION = 'AWS::Lambda::Function';
-
-export function isCustomResourceType(type: string): boolean {
-  return type === 'AWS::CloudFormation::CustomResource' || type.startsWith('Custom::');
-}
-
-/** An error that already carries the stack/resource it is about. */
-export class StackOperationError extends Error {}
+export { isCustomResourceType, StackOperationError } from './stack-operation';
+export type { StackOperationContext, StackOutcome } from './stack-operation';
 
 interface Attempt {
   /** Resources created in this attempt, in completion order. */
@@ -61,18 +46,12 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Deploys (creates or updates) one stack. */
 export class StackDeployment {
   private readonly label: string;
   private readonly old: StackState | undefined;
   private readonly live = new Map<string, ResourceState>();
-  private readonly imports = new Set<string>();
-  private readonly conditions = new Map<string, boolean>();
-  private parameters: Record<string, unknown> = {};
+  private template!: TemplateEvaluation;
   private stackId = '';
   private started = false;
 
@@ -80,8 +59,6 @@ export class StackDeployment {
     this.label = artifact.id;
     this.old = ctx.state.get(artifact.id);
   }
-
-  private get partition(): string { return partitionOf(this.artifact.region); }
 
   async deploy(): Promise<{ outcome: StackOutcome; state: StackState }> {
     const { artifact, old } = this;
@@ -95,18 +72,19 @@ export class StackDeployment {
     if (template.Transform !== undefined) {
       throw new StackOperationError(`Stack ${this.label}: template transforms (${JSON.stringify(template.Transform)}) are not supported by the local deployer`);
     }
-    this.stackId = old?.stackId ?? `arn:${this.partition}:cloudformation:${artifact.region}:${artifact.account}:stack/${artifact.stackName}/${randomUUID()}`;
+    this.stackId = old?.stackId ?? `arn:${partitionOf(artifact.region)}:cloudformation:${artifact.region}:${artifact.account}:stack/${artifact.stackName}/${randomUUID()}`;
+    this.template = new TemplateEvaluation(this.ctx, artifact, this.stackId, this.live);
     const isCreate = !old;
     if (isCreate) this.markStarted();
 
     let active: string[];
     let deps: Map<string, string[]>;
     try {
-      this.parameters = this.resolveParameters();
+      this.template.resolveParameters();
       const all = template.Resources ?? {};
       active = Object.keys(all).filter(id => {
         const cond = all[id].Condition;
-        return cond === undefined || this.condition(cond);
+        return cond === undefined || this.template.condition(cond);
       });
       const activeResources: Record<string, CfnResource> = Object.fromEntries(active.map(id => [id, all[id]]));
       deps = resourceDependencies(activeResources);
@@ -135,7 +113,7 @@ export class StackDeployment {
     let outputs: Record<string, OutputState> = {};
     if (!failure) {
       try {
-        outputs = this.resolveOutputs();
+        outputs = this.template.resolveOutputs(old);
       } catch (err) {
         failure = message(err);
       }
@@ -161,19 +139,8 @@ export class StackDeployment {
     }
 
     const changed = isCreate || attempt.created.length > 0 || attempt.updated.length > 0 || removed.length > 0 || !deepEqual(outputs, old?.outputs);
-    const state: StackState = {
-      id: artifact.id,
-      stackName: artifact.stackName,
-      account: artifact.account,
-      region: artifact.region,
-      stackId: this.stackId,
-      status: isCreate ? 'CREATE_COMPLETE' : changed ? 'UPDATE_COMPLETE' : old!.status,
-      resources: Object.fromEntries(active.map(id => [id, this.live.get(id)!])),
-      outputs,
-      imports: [...this.imports].sort(),
-      dependencies: artifact.dependencies,
-      lastUpdated: new Date().toISOString(),
-    };
+    const state = this.stackState(isCreate ? 'CREATE_COMPLETE' : changed ? 'UPDATE_COMPLETE' : old!.status,
+      Object.fromEntries(active.map(id => [id, this.live.get(id)!])), outputs);
     this.ctx.state.put(state);
     if (changed) {
       this.markStarted();
@@ -190,6 +157,10 @@ export class StackDeployment {
     this.ctx.progress.stack(this.label, this.old ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS');
   }
 
+  private stackState(status: string, resources: Record<string, ResourceState>, outputs: Record<string, OutputState>): StackState {
+    return stackStateOf(this.artifact, { stackId: this.stackId, status, resources, outputs, imports: this.template.imports });
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // resources
 
@@ -201,7 +172,7 @@ export class StackDeployment {
     const policies = { deletionPolicy: def.DeletionPolicy, updateReplacePolicy: def.UpdateReplacePolicy };
     let props: Record<string, unknown>;
     try {
-      props = resolveValue(def.Properties ?? {}, this.scope(id)) as Record<string, unknown>;
+      props = resolveValue(def.Properties ?? {}, this.template.scope(id)) as Record<string, unknown>;
     } catch (err) {
       this.markStarted();
       this.ctx.progress.event({ stack: this.label, status: `${verb}_FAILED`, resourceType: type, logicalId: id, reason: message(err) });
@@ -272,8 +243,8 @@ export class StackDeployment {
       type,
       account: this.artifact.account,
       region: this.artifact.region,
-      partition: this.partition,
-      urlSuffix: urlSuffixOf(this.artifact.region),
+      partition: this.template.partition,
+      urlSuffix: this.template.urlSuffix,
     }, props, old);
     if (result.warning) this.ctx.progress.note(this.label, `WARNING ${id}: ${result.warning}`);
     let lambda: LambdaFunctionInfo | undefined;
@@ -321,33 +292,27 @@ export class StackDeployment {
     };
   }
 
-  /** Finds the function a ServiceToken names among the live resources, then the previously deployed ones. */
-  private findFunction(token: string, lookups: Array<Record<string, ResourceState> | Map<string, ResourceState>>): ResourceState | undefined {
-    const unqualified = token.split(':').slice(0, 7).join(':');
-    for (const l of lookups) {
-      const values = l instanceof Map ? [...l.values()] : Object.values(l);
-      const found = values.find(r => r.type === LAMBDA_FUNCTION && (r.attributes.Arn === unqualified || r.physicalId === token));
-      if (found) return found;
-    }
-    return undefined;
+  /** The function a ServiceToken names: among the live resources, then the previously deployed ones. */
+  private functionOf(token: unknown): ResourceState | undefined {
+    return findFunction(String(token), this.live, this.old?.resources ?? {});
   }
 
   private async invoke(
     requestType: RequestType, id: string, type: string, properties: Record<string, unknown>,
     oldProperties: Record<string, unknown> | undefined, physicalId: string | undefined,
   ) {
-    return invokeHandler(this.ctx, {
+    return invokeCustomResourceHandler(this.ctx, {
       label: this.label,
       stackId: this.stackId,
       account: this.artifact.account,
       region: this.artifact.region,
       requestType,
-      id,
-      type,
+      logicalId: id,
+      resourceType: type,
       properties,
       oldProperties,
       physicalId,
-      fn: this.findFunction(String(properties.ServiceToken), [this.live, this.old?.resources ?? {}]),
+      fn: this.functionOf(properties.ServiceToken),
     });
   }
 
@@ -360,14 +325,12 @@ export class StackDeployment {
       stackId: this.stackId,
       account: this.artifact.account,
       region: this.artifact.region,
-      id,
+      logicalId: id,
       state,
       policy,
       why,
       rollbackOfCreate,
-      fn: isCustomResourceType(state.type)
-        ? this.findFunction(String(state.properties.ServiceToken), [this.live, this.old?.resources ?? {}])
-        : undefined,
+      fn: isCustomResourceType(state.type) ? this.functionOf(state.properties.ServiceToken) : undefined,
     });
   }
 
@@ -395,7 +358,7 @@ export class StackDeployment {
       this.ctx.state.remove(this.artifact.id);
       this.ctx.progress.stack(this.label, 'ROLLBACK_COMPLETE');
     } else {
-      this.ctx.state.put(this.snapshot('ROLLBACK_FAILED', Object.fromEntries([...this.live.entries()].filter(([id]) => attempt.created.includes(id))), {}));
+      this.ctx.state.put(this.stackState('ROLLBACK_FAILED', Object.fromEntries([...this.live.entries()].filter(([id]) => attempt.created.includes(id))), {}));
       this.ctx.progress.stack(this.label, 'ROLLBACK_FAILED');
     }
     return ok;
@@ -434,296 +397,4 @@ export class StackDeployment {
     this.ctx.progress.stack(this.label, status);
     return ok;
   }
-
-  private snapshot(status: string, resources: Record<string, ResourceState>, outputs: Record<string, OutputState>): StackState {
-    return {
-      id: this.artifact.id,
-      stackName: this.artifact.stackName,
-      account: this.artifact.account,
-      region: this.artifact.region,
-      stackId: this.stackId,
-      status,
-      resources,
-      outputs,
-      imports: [...this.imports],
-      dependencies: this.artifact.dependencies,
-      lastUpdated: new Date().toISOString(),
-    };
-  }
-
-  // ---------------------------------------------------------------------------------------------------------------
-  // parameters, conditions, outputs, scope
-
-  private resolveParameters(): Record<string, unknown> {
-    const result: Record<string, unknown> = {};
-    for (const [name, p] of Object.entries(this.artifact.template.Parameters ?? {})) {
-      let value: unknown = this.ctx.parameters[name];
-      if (value === undefined) {
-        if (p.Type.startsWith('AWS::SSM::Parameter::Value')) {
-          if (typeof p.Default === 'string' && p.Default.startsWith('/cdk-bootstrap/')) {
-            value = BOOTSTRAP_VERSION;
-          } else {
-            this.ctx.progress.note(this.label, `WARNING parameter ${name} reads SSM parameter ${String(p.Default)}, which the local deployer cannot read: using its name as the value (pass \`parameters\` to override)`);
-            value = p.Default;
-          }
-        } else if (p.Default !== undefined) {
-          value = p.Default;
-        } else {
-          throw new Error(`Parameter ${name} has no Default: pass a value for it (LocalDeployerOptions.parameters)`);
-        }
-      }
-      if ((p.Type.includes('List<') || p.Type === 'CommaDelimitedList') && typeof value === 'string') value = value.split(',');
-      else if (typeof value === 'number') value = String(value);
-      result[name] = value;
-    }
-    return result;
-  }
-
-  private condition(name: string): boolean {
-    const known = this.conditions.get(name);
-    if (known !== undefined) return known;
-    const expr = this.artifact.template.Conditions?.[name];
-    if (expr === undefined) throw new Error(`${this.label}: unknown condition ${name}`);
-    const value = evaluateCondition(expr, this.scope(`Conditions/${name}`));
-    this.conditions.set(name, value);
-    return value;
-  }
-
-  private resolveOutputs(): Record<string, OutputState> {
-    const outputs: Record<string, OutputState> = {};
-    const { id: selfId, account, region } = this.artifact;
-    const others = this.ctx.state.all().filter(s => s.id !== selfId && s.account === account && s.region === region);
-    for (const [name, o] of Object.entries(this.artifact.template.Outputs ?? {})) {
-      if (o.Condition !== undefined && !this.condition(o.Condition)) continue;
-      const scope = this.scope(`Outputs/${name}`);
-      const raw = resolveValue(o.Value, scope);
-      const value = Array.isArray(raw) ? raw.join(',') : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
-      const exportName = o.Export ? String(resolveValue(o.Export.Name, scope)) : undefined;
-      if (exportName) {
-        const clash = others.find(s => Object.values(s.outputs).some(x => x.exportName === exportName));
-        if (clash) throw new Error(`Export with name ${exportName} is already exported by stack ${clash.id}`);
-      }
-      outputs[name] = { value, ...(o.Description ? { description: o.Description } : {}), ...(exportName ? { exportName } : {}) };
-    }
-    // exports in use by other stacks may neither disappear nor change
-    for (const prev of Object.values(this.old?.outputs ?? {})) {
-      if (!prev.exportName) continue;
-      const importer = others.find(s => s.imports.includes(prev.exportName!));
-      if (!importer) continue;
-      const now = Object.values(outputs).find(x => x.exportName === prev.exportName);
-      if (!now) throw new Error(`Cannot delete export ${prev.exportName} as it is in use by ${importer.id}`);
-      if (now.value !== prev.value) throw new Error(`Cannot update export ${prev.exportName} as it is in use by ${importer.id}`);
-    }
-    return outputs;
-  }
-
-  private scope(where: string): IntrinsicScope {
-    const { artifact } = this;
-    const location = `${this.label}/${where}`;
-    return {
-      location,
-      region: artifact.region,
-      mappings: artifact.template.Mappings,
-      pseudoParameters: {
-        'AWS::AccountId': artifact.account,
-        'AWS::Region': artifact.region,
-        'AWS::Partition': this.partition,
-        'AWS::URLSuffix': urlSuffixOf(artifact.region),
-        'AWS::StackName': artifact.stackName,
-        'AWS::StackId': this.stackId,
-        'AWS::NotificationARNs': [],
-      },
-      ref: name => {
-        if (name in this.parameters) return this.parameters[name];
-        const r = this.live.get(name);
-        if (r) return r.physicalId;
-        if (artifact.template.Resources?.[name]) throw new Error(`${location}: Ref to ${name}, which is not deployed (its Condition is false?)`);
-        throw new Error(`${location}: unresolved Ref "${name}" (no such parameter or resource)`);
-      },
-      getAtt: (id, attribute) => {
-        const r = this.live.get(id);
-        if (!r) {
-          throw new Error(`${location}: Fn::GetAtt ${id}.${attribute}: ${artifact.template.Resources?.[id] ? 'the resource is not deployed' : 'no such resource'}`);
-        }
-        if (attribute in r.attributes) return r.attributes[attribute];
-        if (isCustomResourceType(r.type)) {
-          throw new Error(`${location}: CustomResource attribute error: Vendor response doesn't contain ${attribute} key in object ${this.stackId}|${id}`);
-        }
-        const placeholder = `${r.physicalId}/${attribute}`;
-        this.ctx.progress.note(this.label, `WARNING ${where}: attribute ${attribute} of ${r.type} is not modelled; using "${placeholder}"`);
-        return placeholder;
-      },
-      importValue: name => {
-        const exporter = this.ctx.state.all().find(s => s.id !== artifact.id && s.account === artifact.account && s.region === artifact.region
-          && Object.values(s.outputs).some(o => o.exportName === name));
-        if (!exporter) throw new Error(`${location}: No export named ${name} found in aws://${artifact.account}/${artifact.region}`);
-        this.imports.add(name);
-        return Object.values(exporter.outputs).find(o => o.exportName === name)!.value;
-      },
-      condition: name => this.condition(name),
-    };
-  }
-}
-
-function failedReason(reason: string | undefined, received: boolean): string {
-  return received ? `Received response status [FAILED] from custom resource. Message returned: ${reason ?? '(none)'}` : (reason ?? 'failed');
-}
-
-interface HandlerCall {
-  readonly label: string;
-  readonly stackId: string;
-  readonly account: string;
-  readonly region: string;
-  readonly requestType: RequestType;
-  readonly id: string;
-  readonly type: string;
-  readonly properties: Record<string, unknown>;
-  readonly oldProperties?: Record<string, unknown>;
-  readonly physicalId?: string;
-  readonly fn: ResourceState | undefined;
-}
-
-/** Runs a custom resource's handler for one request; throws when it cannot be run at all. */
-export async function invokeHandler(ctx: StackOperationContext, call: HandlerCall) {
-  const token = String(call.properties.ServiceToken);
-  if (!call.fn) {
-    throw new Error(`ServiceToken ${token} is not the Arn of an AWS::Lambda::Function in stack ${call.label} `
-      + '(the local deployer runs only Lambda-backed custom resources whose function is in the same stack)');
-  }
-  const lambda = call.fn.lambda;
-  if (!lambda) throw new Error(`the code of function ${call.fn.physicalId} was not found in the cloud assembly`);
-  if (!lambda.runtime.startsWith('nodejs')) throw new Error(`function ${lambda.functionName} has runtime ${lambda.runtime}; only Node.js handlers can run locally`);
-  if (!fs.existsSync(lambda.codeDirectory)) throw new Error(`the code directory ${lambda.codeDirectory} of function ${lambda.functionName} no longer exists`);
-  const creds = ctx.credentialsForAccount(call.account);
-  const env: Record<string, string> = {
-    ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
-    ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
-    ...lambda.environment,
-    AWS_REGION: call.region,
-    AWS_DEFAULT_REGION: call.region,
-    AWS_ACCESS_KEY_ID: creds.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-    AWS_LAMBDA_FUNCTION_NAME: lambda.functionName,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(lambda.memorySize),
-    AWS_LAMBDA_FUNCTION_TIMEOUT: String(lambda.timeoutSeconds),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${lambda.functionName}`,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${lambda.runtime}`,
-    LAMBDA_TASK_ROOT: lambda.codeDirectory,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...ctx.environment,
-  };
-  const timeoutMs = Math.min(lambda.timeoutSeconds * 1000, ctx.handlerTimeoutMs ?? Infinity);
-  const deliveries = ctx.duplicateDelivery ? 2 : 1;
-  const result = await invokeCustomResource({
-    requestType: call.requestType,
-    serviceToken: token,
-    stackId: call.stackId,
-    logicalId: call.id,
-    resourceType: call.type,
-    properties: call.properties,
-    oldProperties: call.oldProperties,
-    physicalId: call.physicalId,
-    fn: lambda,
-    region: call.region,
-    env,
-    timeoutMs,
-    deliveries,
-    onOutput: (line, delivery) => ctx.progress.handlerOutput(call.label, deliveries > 1 ? `${call.id}#${delivery}` : call.id, line),
-  });
-  for (const ignored of result.ignoredResponses) {
-    ctx.progress.note(call.label, `${call.id}: duplicate delivery of ${call.requestType} (RequestId ${result.event.RequestId}): ignored later response `
-      + `${ignored.status}${ignored.physicalId ? ` PhysicalResourceId=${ignored.physicalId}` : ''}${ignored.reason ? ` Reason=${ignored.reason}` : ''}`);
-  }
-  return result.response;
-}
-
-interface DeleteCall {
-  readonly label: string;
-  readonly stackId: string;
-  readonly account: string;
-  readonly region: string;
-  readonly id: string;
-  readonly state: ResourceState;
-  readonly policy: string | undefined;
-  readonly why: string;
-  readonly rollbackOfCreate: boolean;
-  readonly fn: ResourceState | undefined;
-}
-
-/** Deletes one resource (sends Delete to custom resources), honouring Retain policies. Throws on failure. */
-export async function deleteOne(ctx: StackOperationContext, call: DeleteCall): Promise<void> {
-  const { state, id, label } = call;
-  const retain = call.policy === 'Retain' || (call.policy === 'RetainExceptOnCreate' && !call.rollbackOfCreate);
-  if (retain) {
-    ctx.progress.event({ stack: label, status: 'DELETE_SKIPPED', resourceType: state.type, logicalId: id, physicalId: state.physicalId, reason: `${call.policy} (${call.why}): ${state.physicalId} is kept` });
-    return;
-  }
-  ctx.progress.event({ stack: label, status: 'DELETE_IN_PROGRESS', resourceType: state.type, logicalId: id, physicalId: state.physicalId, reason: call.why });
-  if (isCustomResourceType(state.type)) {
-    let reason: string | undefined;
-    try {
-      const response = await invokeHandler(ctx, {
-        label,
-        stackId: call.stackId,
-        account: call.account,
-        region: call.region,
-        requestType: 'Delete',
-        id,
-        type: state.type,
-        properties: state.properties,
-        physicalId: state.physicalId,
-        fn: call.fn,
-      });
-      if (response.status === 'FAILED') reason = failedReason(response.reason, response.received);
-    } catch (err) {
-      reason = message(err);
-    }
-    if (reason) {
-      ctx.progress.event({ stack: label, status: 'DELETE_FAILED', resourceType: state.type, logicalId: id, physicalId: state.physicalId, reason });
-      throw new Error(`${id} (${state.type}): ${reason}`);
-    }
-  }
-  ctx.progress.event({ stack: label, status: 'DELETE_COMPLETE', resourceType: state.type, logicalId: id, physicalId: state.physicalId });
-}
-
-/** Deletes a deployed stack: Delete events in reverse dependency order, independent resources concurrently. */
-export async function destroyStack(ctx: StackOperationContext, stack: StackState): Promise<void> {
-  const label = stack.id;
-  const others = ctx.state.all().filter(s => s.id !== stack.id && s.account === stack.account && s.region === stack.region);
-  for (const o of Object.values(stack.outputs)) {
-    const importer = o.exportName ? others.find(s => s.imports.includes(o.exportName!)) : undefined;
-    if (importer) throw new StackOperationError(`Stack ${label} cannot be deleted: export ${o.exportName} is in use by ${importer.id}`);
-  }
-  ctx.progress.stack(label, 'DELETE_IN_PROGRESS');
-  const ids = Object.keys(stack.resources);
-  const findFn = (token: string) => {
-    const unqualified = token.split(':').slice(0, 7).join(':');
-    return Object.values(stack.resources).find(r => r.type === LAMBDA_FUNCTION && (r.attributes.Arn === unqualified || r.physicalId === token));
-  };
-  const run = await runGraph(ids, dependents(ids, id => stack.resources[id].dependsOn), id => {
-    const state = stack.resources[id];
-    return deleteOne(ctx, {
-      label,
-      stackId: stack.stackId,
-      account: stack.account,
-      region: stack.region,
-      id,
-      state,
-      policy: state.deletionPolicy,
-      why: 'stack deletion',
-      rollbackOfCreate: false,
-      fn: isCustomResourceType(state.type) ? findFn(String(state.properties.ServiceToken)) : undefined,
-    });
-  }, { stopOnFailure: false });
-  if (run.failed.size === 0 && run.skipped.length === 0) {
-    ctx.state.remove(stack.id);
-    ctx.progress.stack(label, 'DELETE_COMPLETE');
-    return;
-  }
-  const remaining = new Set([...run.failed.keys(), ...run.skipped]);
-  ctx.state.put({ ...stack, status: 'DELETE_FAILED', resources: Object.fromEntries(Object.entries(stack.resources).filter(([id]) => remaining.has(id))) });
-  const reasons = [...run.failed.values()].map(e => e.message).join('; ');
-  ctx.progress.stack(label, 'DELETE_FAILED', reasons);
-  throw new StackOperationError(`Stack ${label} could not be deleted: ${reasons}`);
 }
