@@ -7,6 +7,7 @@ import {
   tagsProperty,
 } from '../handler-runtime/property-parsing';
 import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS } from '../shared/handler-limits';
+import { RETURNED_ROLE_ARN_MAX_LENGTH } from '../shared/proton-patterns';
 
 /**
  * The contract between the `EnvironmentAccountConnection` construct and its handler:
@@ -61,9 +62,9 @@ export function parseConnectionSpec(props: Record<string, unknown>): ConnectionS
   return {
     managementAccountId: accountIdProperty(props, ConnectionProperty.managementAccountId),
     environmentName: environmentNameProperty(props, ConnectionProperty.environmentName),
-    roleArn: roleArnProperty(props, ConnectionProperty.roleArn, true),
+    roleArn: roleArnProperty(props, ConnectionProperty.roleArn, true, RETURNED_ROLE_ARN_MAX_LENGTH),
     codebuildRoleArn: roleArnProperty(props, ConnectionProperty.codebuildRoleArn, false),
-    componentRoleArn: roleArnProperty(props, ConnectionProperty.componentRoleArn, false),
+    componentRoleArn: roleArnProperty(props, ConnectionProperty.componentRoleArn, false, RETURNED_ROLE_ARN_MAX_LENGTH),
     tags: tagsProperty(props, ConnectionProperty.tags),
     waitForAcceptance: booleanProperty(props, ConnectionProperty.waitForAcceptance, false),
     acceptanceTimeoutSeconds: integerProperty(

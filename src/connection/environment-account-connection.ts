@@ -17,7 +17,7 @@ import { EnvironmentAccountProtonRole } from '../proton-role/environment-account
 import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
 import { endOfSupportSwitch } from '../shared/end-of-support-switch';
 import { checkNotOwnAccount } from '../shared/own-account';
-import { CONNECTION_ID_PATTERN } from '../shared/proton-patterns';
+import { CONNECTION_ID_PATTERN, RETURNED_ROLE_ARN_MAX_LENGTH } from '../shared/proton-patterns';
 import { checkAccountId, checkEnvironmentName, checkRoleArn, checkTags, invalidProp, wholeSeconds } from '../shared/validation';
 import { waitingOrderProblems } from '../shared/waiting-order';
 
@@ -185,7 +185,7 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
     checkNotOwnAccount(this, 'managementAccountId', props.managementAccountId, 'a connection links this environment account to a different management account');
     checkRoleMatches(this, props);
 
-    const protonRole = isProtonRole(props.role) ? props.role : undefined;
+    const protonRole = EnvironmentAccountProtonRole.isEnvironmentAccountProtonRole(props.role) ? props.role : undefined;
     const codeBuildRole = props.codeBuildRole ?? protonRole?.codeBuildRole;
     const componentRole = props.componentRole ?? protonRole?.componentRole;
     const roles: Array<[string, iam.IRole | undefined]> = [['role', props.role], ['codeBuildRole', codeBuildRole], ['componentRole', componentRole]];
@@ -273,7 +273,7 @@ function acceptanceTimeoutSeconds(scope: Construct, props: EnvironmentAccountCon
 /** An EnvironmentAccountProtonRole must trust the environment this connection is for. */
 function checkRoleMatches(scope: Construct, props: EnvironmentAccountConnectionProps): void {
   const role = props.role;
-  if (!isProtonRole(role)) return;
+  if (!EnvironmentAccountProtonRole.isEnvironmentAccountProtonRole(role)) return;
   const path = scope.node.path;
   const accountsKnown = !Token.isUnresolved(role.managementAccountId) && !Token.isUnresolved(props.managementAccountId);
   if (accountsKnown && role.managementAccountId !== props.managementAccountId) {
@@ -289,15 +289,10 @@ function checkRoleMatches(scope: Construct, props: EnvironmentAccountConnectionP
 /** Proton needs the roles in the environment account: this stack's account. */
 function checkRoleInThisAccount(scope: Construct, prop: string, role: iam.IRole): void {
   const path = scope.node.path;
-  checkRoleArn(path, prop, role.roleArn);
+  checkRoleArn(path, prop, role.roleArn, prop === 'codeBuildRole' ? undefined : RETURNED_ROLE_ARN_MAX_LENGTH);
   const stackAccount = Stack.of(scope).account;
   const roleAccount = role.env.account;
   if (!Token.isUnresolved(stackAccount) && !Token.isUnresolved(roleAccount) && roleAccount !== stackAccount) {
     invalidProp(path, prop, role.roleArn, `is in account ${roleAccount}, but AWS Proton needs it in the environment account (this stack's account ${stackAccount})`);
   }
-}
-
-/** Whether `role` is this library's Proton role (whose trust and companions the connection can read). */
-function isProtonRole(role: iam.IRole): role is EnvironmentAccountProtonRole {
-  return role instanceof EnvironmentAccountProtonRole;
 }

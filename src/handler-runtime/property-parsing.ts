@@ -61,12 +61,12 @@ export function environmentNameProperty(props: Properties, name: string): string
   return value;
 }
 
-export function roleArnProperty(props: Properties, name: string, required: true): string;
-export function roleArnProperty(props: Properties, name: string, required: false): string | undefined;
-export function roleArnProperty(props: Properties, name: string, required: boolean): string | undefined {
+export function roleArnProperty(props: Properties, name: string, required: true, maxLength?: number): string;
+export function roleArnProperty(props: Properties, name: string, required: false, maxLength?: number): string | undefined;
+export function roleArnProperty(props: Properties, name: string, required: boolean, maxLength?: number): string | undefined {
   const value = required ? requiredString(props, name) : optionalString(props, name);
   if (value === undefined) return undefined;
-  const problem = roleArnProblem(value);
+  const problem = roleArnProblem(value, maxLength);
   if (problem) throw new PropertyError(name, value, problem);
   return value;
 }

@@ -10,6 +10,9 @@ import { checkAccountId, checkEnvironmentName, checkRoleName, checkUnique, inval
 
 const PROTON_SERVICE = 'proton.amazonaws.com';
 
+/** Marks instances for `isEnvironmentAccountProtonRole()`, whichever copy of the library made them. */
+const PROTON_ROLE_BRAND = Symbol.for('cdk-proton-account-connections.EnvironmentAccountProtonRole');
+
 /** Options for the optional component role. */
 export interface ComponentRoleOptions {
   /**
@@ -90,6 +93,11 @@ export interface EnvironmentAccountProtonRoleProps {
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
  */
 export class EnvironmentAccountProtonRole extends iam.Role {
+  /** Whether `x` is an `EnvironmentAccountProtonRole` (also across copies of this library, unlike `instanceof`). */
+  public static isEnvironmentAccountProtonRole(x: unknown): x is EnvironmentAccountProtonRole {
+    return typeof x === 'object' && x !== null && PROTON_ROLE_BRAND in x;
+  }
+
   /** The management account this role works for. */
   public readonly managementAccountId: string;
 
@@ -118,6 +126,7 @@ export class EnvironmentAccountProtonRole extends iam.Role {
       assumedBy: confusedDeputySafePrincipal(scope, PROTON_SERVICE, trust),
       inlinePolicies: { ProtonProvisioning: policyDocument },
     });
+    Object.defineProperty(this, PROTON_ROLE_BRAND, { value: true });
     checkNotOwnAccount(this, 'managementAccountId', trust.managementAccountId,
       'the trust would name this account itself, while the Proton environments live in the management account: '
       + 'an environment account connection links two different accounts (in a single account, use a plain Proton service role)');

@@ -16,6 +16,11 @@ export const ENVIRONMENT_NAME_MAX_LENGTH = 100;
 /** IAM role ARNs accepted for `roleArn`, `codebuildRoleArn` and `componentRoleArn` (1 to 2048 characters). */
 export const ROLE_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/([\w+=,.@-]{1,512}[/:])*([\w+=,.@-]{1,64})$/;
 export const ROLE_ARN_MAX_LENGTH = 2048;
+/**
+ * `roleArn` and `componentRoleArn` come back in shapes of at most 200 characters (the model's
+ * `Arn`): a longer one would be accepted but never returned, so it is refused.
+ */
+export const RETURNED_ROLE_ARN_MAX_LENGTH = 200;
 
 /** Connection ids are lowercase UUIDs. */
 export const CONNECTION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -53,9 +58,11 @@ export function accountIdProblem(accountId: string): string | undefined {
 }
 
 /** Returns why `arn` is not a role ARN Proton accepts, or `undefined` when it is. */
-export function roleArnProblem(arn: string): string | undefined {
-  if (arn.length < 1 || arn.length > ROLE_ARN_MAX_LENGTH) {
-    return `must be 1 to ${ROLE_ARN_MAX_LENGTH} characters long`;
+export function roleArnProblem(arn: string, maxLength: number = ROLE_ARN_MAX_LENGTH): string | undefined {
+  if (arn.length < 1 || arn.length > maxLength) {
+    return maxLength < ROLE_ARN_MAX_LENGTH
+      ? `must be 1 to ${maxLength} characters long (AWS Proton returns this role ARN in a shape of at most ${maxLength})`
+      : `must be 1 to ${maxLength} characters long`;
   }
   return ROLE_ARN_PATTERN.test(arn)
     ? undefined

@@ -28,10 +28,10 @@ export function checkEnvironmentName(constructPath: string, prop: string, value:
   if (problem) invalidProp(constructPath, prop, value, problem);
 }
 
-/** Validates a role ARN unless it (or any part of it) is a token. */
-export function checkRoleArn(constructPath: string, prop: string, value: string): void {
+/** Validates a role ARN (at most `maxLength` characters) unless it (or any part of it) is a token. */
+export function checkRoleArn(constructPath: string, prop: string, value: string, maxLength?: number): void {
   if (Token.isUnresolved(value)) return;
-  const problem = roleArnProblem(value);
+  const problem = roleArnProblem(value, maxLength);
   if (problem) invalidProp(constructPath, prop, value, problem);
 }
 

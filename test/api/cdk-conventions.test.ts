@@ -104,6 +104,9 @@ describe('imports and type checks', () => {
     expect(EnvironmentAccountConnection.isEnvironmentAccountConnection({ connectionId: 'x' })).toBe(false);
     expect(EnvironmentAccountConnectionAcceptor.isEnvironmentAccountConnectionAcceptor(acceptor)).toBe(true);
     expect(EnvironmentAccountConnectionAcceptor.isEnvironmentAccountConnectionAcceptor(connection)).toBe(false);
+    const { role } = setup();
+    expect(EnvironmentAccountProtonRole.isEnvironmentAccountProtonRole(role)).toBe(true);
+    expect(EnvironmentAccountProtonRole.isEnvironmentAccountProtonRole(iam.Role.fromRoleArn(role, 'Imported', `arn:aws:iam::${ENVIRONMENT}:role/x`))).toBe(false);
     // another copy of the library marks its instances with the same global symbol
     const other = { [Symbol.for('cdk-proton-account-connections.EnvironmentAccountConnection')]: true };
     expect(EnvironmentAccountConnection.isEnvironmentAccountConnection(other)).toBe(true);

@@ -360,6 +360,16 @@ describe('Delete', () => {
     expect(endpoint().admin.callCounts().total).toBe(0);
   });
 
+  test('a role ARN Proton could not return (over 200 characters for RoleArn and ComponentRoleArn) fails naming it; CodebuildRoleArn may be longer', async () => {
+    const long = roleArn(`${'p/'.repeat(90)}proton`);
+    expect(long.length).toBeGreaterThan(200);
+    await expect(onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, { ...PROPS, RoleArn: long }), inAMinute(), deps().deps)).rejects.toThrow(
+      `invalid RoleArn "${long}": must be 1 to 200 characters long (AWS Proton returns this role ARN in a shape of at most 200)`);
+    await expect(onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, { ...PROPS, ComponentRoleArn: long }), inAMinute(), deps().deps)).rejects.toThrow(/invalid ComponentRoleArn/);
+    const outcome = await onConnectionEvent(createEvent(CONNECTION_RESOURCE_TYPE, { ...PROPS, CodebuildRoleArn: long }), inAMinute(), deps().deps);
+    expect(connections()).toEqual([expect.objectContaining({ id: outcome.physicalResourceId, codebuildRoleArn: long })]);
+  });
+
   test('an unknown request type fails with no call', async () => {
     const event = { ...deleteEvent(CONNECTION_RESOURCE_TYPE, 'x', PROPS), RequestType: 'Import' } as any;
     await expect(onConnectionEvent(event, inAMinute(), deps().deps)).rejects.toThrow('unknown request type "Import": nothing was done');

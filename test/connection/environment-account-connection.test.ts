@@ -193,6 +193,12 @@ describe('validation', () => {
     expect(() => connect(props as Partial<EnvironmentAccountConnectionProps>)).toThrow(message);
   });
 
+  test('a literal role ARN that AWS Proton could not return (over 200 characters) is refused at synth', () => {
+    const setup = stackWithRole();
+    const long = iam.Role.fromRoleArn(setup.stack, 'Long', `arn:aws:iam::${ENVIRONMENT}:role/${'p/'.repeat(90)}proton`);
+    expect(() => connect({ role: long }, setup)).toThrow(/invalid role "arn:aws:iam::222222222222:role\/p\/.*": must be 1 to 200 characters long \(AWS Proton returns this role ARN in a shape of at most 200\)/);
+  });
+
   test('a role from another account is refused', () => {
     const setup = stackWithRole();
     const foreign = iam.Role.fromRoleArn(setup.stack, 'Foreign', 'arn:aws:iam::999999999999:role/proton');

@@ -434,7 +434,8 @@ class ConnectionLifecycle {
 
   private async currentTags(arn: string): Promise<Record<string, string>> {
     const response = await this.deps.proton.send(new ListTagsForResourceCommand({ resourceArn: arn }));
-    const tags: Record<string, string> = {};
+    // no prototype: every key Proton allows, `__proto__` included, is an ordinary key here
+    const tags: Record<string, string> = Object.create(null);
     for (const tag of response.tags ?? []) {
       if (tag.key && tag.key !== OWNER_TAG_KEY && !tag.key.startsWith('aws:')) tags[tag.key] = tag.value ?? '';
     }
