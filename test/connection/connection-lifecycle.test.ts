@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import {
   AcceptEnvironmentAccountConnectionCommand,
   CreateEnvironmentAccountConnectionCommand,
@@ -6,7 +5,7 @@ import {
   RejectEnvironmentAccountConnectionCommand,
 } from '@aws-sdk/client-proton';
 import { CONNECTION_RESOURCE_TYPE } from '../../src/connection/connection-contract';
-import { clientTokenFor, onConnectionEvent, ownerTagValue } from '../../src/connection/handler/connection-lifecycle';
+import { OWNER_TAG_KEY, clientTokenFor, legacyOwnerTagValue, onConnectionEvent, ownerTagValue } from '../../src/connection/handler/connection-lifecycle';
 import { createEvent, deleteEvent, updateEvent } from '../support/cfn-events';
 import { ENVIRONMENT_ACCOUNT, MANAGEMENT_ACCOUNT, protonClientFor, roleArn, useLocalProton } from '../support/local-proton';
 
@@ -396,12 +395,11 @@ describe('Delete', () => {
 
   test('connections filed by releases before 1.0 (owner digest with the stack UUID) are still taken back', async () => {
     const event = createEvent(CONNECTION_RESOURCE_TYPE, PROPS);
-    const legacy = createHash('sha256').update(`${event.StackId}\n${event.LogicalResourceId}`).digest('hex').slice(0, 40);
     const filed = await protonClientFor(endpoint(), ENVIRONMENT_ACCOUNT).send(new CreateEnvironmentAccountConnectionCommand({
       managementAccountId: MANAGEMENT_ACCOUNT,
       environmentName: 'dev',
       roleArn: roleArn('proton-dev'),
-      tags: [{ key: 'cdk-proton-account-connections:owner', value: legacy }],
+      tags: [{ key: OWNER_TAG_KEY, value: legacyOwnerTagValue(event) }],
     }));
     const outcome = await onConnectionEvent(event, inAMinute(), deps().deps);
     expect(outcome.physicalResourceId).toBe(filed.environmentAccountConnection!.id);

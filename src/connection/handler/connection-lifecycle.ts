@@ -16,6 +16,7 @@ import { CustomResourceFailure } from '../../handler-runtime/custom-resource-run
 import { LifecycleDeps } from '../../handler-runtime/lifecycle-deps';
 import { DEFAULT_POLL, pollUntil } from '../../handler-runtime/polling';
 import { describeError, isProtonError } from '../../handler-runtime/proton-errors';
+import { parseStackArn } from '../../handler-runtime/stack-arn';
 import { END_OF_SUPPORT_ATTRIBUTE_VALUE, END_OF_SUPPORT_CONTEXT_KEY } from '../../shared/end-of-support';
 import { CONNECTION_ID_PATTERN, CLIENT_TOKEN_MAX_LENGTH, MAX_TAGS } from '../../shared/proton-patterns';
 import { ConnectionAttribute, ConnectionProperty, ConnectionSpec, parseConnectionSpec, parseConnectionSpecLeniently } from '../connection-contract';
@@ -68,7 +69,7 @@ export function ownerTagValue(event: CloudFormationCustomResourceEvent): string 
 }
 
 /** Owner tag values written by releases before 1.0 (the digest included the stack's UUID). */
-function legacyOwnerTagValue(event: CloudFormationCustomResourceEvent): string {
+export function legacyOwnerTagValue(event: CloudFormationCustomResourceEvent): string {
   return ownerDigest(`${event.StackId}\n${event.LogicalResourceId}`);
 }
 
@@ -92,7 +93,7 @@ export function noneFiledPhysicalId(event: CloudFormationCustomResourceEvent): s
 
 /** The connection ARN, built as Proton builds it (for answers made without calling Proton). */
 function connectionArn(event: CloudFormationCustomResourceEvent, id: string): string {
-  const [, partition, , region, account] = event.StackId.split(':');
+  const { partition, region, account } = parseStackArn(event.StackId);
   return `arn:${partition}:proton:${region}:${account}:environment-account-connection/${id}`;
 }
 
@@ -226,7 +227,7 @@ class ConnectionLifecycle {
 
   /** A token that was this stack's own account at deploy: refused before any call (or wait). */
   private checkNotOwnAccount(physicalId: string): void {
-    const account = this.event.StackId.split(':')[4];
+    const { account } = parseStackArn(this.event.StackId);
     if (this.spec.managementAccountId === account) {
       throw new CustomResourceFailure(
         `invalid ${ConnectionProperty.managementAccountId} "${account}": is this stack's own account, and a connection links this environment account to a different management account. Give the management account's id.`,
