@@ -4,8 +4,13 @@
 import { credentialsForAccount as localCredentials } from '../local-credentials';
 import { assertConcreteEnvironment, readCloudAssembly, StackArtifact } from './cloud-assembly';
 import { DeployState, OutputState, ResourceState, StackState } from './deploy-state';
+import type { LocalServices } from './lambda-invocation';
+import { LiveStacks } from './live-stacks';
 import { DeployEvent, Progress } from './progress';
 import { dependents, runGraph } from './resource-graph';
+import { httpProtonEvents, LocalRules, ProtonEventSource, ScheduleClock } from './rule-runner';
+import { LocalSsmEndpoint } from './ssm-endpoint';
+import { parametersIn, StoredParameter } from './ssm-parameters';
 import { destroyStack } from './stack-deletion';
 import { StackDeployment } from './stack-deployment';
 import type { StackOperationContext, StackOutcome } from './stack-operation';
@@ -48,6 +53,21 @@ export interface LocalDeployerOptions {
    * CloudFormation runs them. Separate `deploy()`/`destroy()` calls are not serialized against each other.
    */
   readonly concurrency?: number;
+  /**
+   * How the clock of the deployed schedule rules (`ScheduleExpression`) moves: `'manual'` (default: only
+   * `rules.tick()` moves it, so nothing fires behind a test's back), or `{ speedup: n }`: also n ms of schedule time
+   * per real ms while the rules run (during `deploy()`/`destroy()`, and between `rules.start()` and `rules.stop()`).
+   */
+  readonly scheduleClock?: ScheduleClock;
+  /**
+   * Where the deployed event-pattern rules get AWS Proton's status-change events: a local endpoint's admin API in
+   * process (`proton.admin` of `startLocalProton()`), or `false` for none. Default: read over HTTP
+   * (`GET /_local/events?account=`) from `environment.AWS_ENDPOINT_URL_PROTON` (or `AWS_ENDPOINT_URL`) when that is a
+   * loopback http url; none otherwise.
+   */
+  readonly protonEvents?: ProtonEventSource | false;
+  /** How often events are read while the rules run (ms). Default 100. */
+  readonly eventPollIntervalMs?: number;
 }
 
 /**
@@ -74,7 +94,16 @@ export interface DeployResult {
 }
 
 export class LocalDeployer {
+  /**
+   * The EventBridge rules of the deployed stacks: `tick(ms?)` moves the schedule clock and fires what came due,
+   * `deliverEvents()` delivers the new AWS Proton events now, `start()`/`stop()` run them in the background,
+   * `list()`, `invocations()` and `now()` tell what there is and what happened (see README.md).
+   */
+  readonly rules: LocalRules;
   private readonly state: DeployState;
+  private readonly live: LiveStacks;
+  private readonly ssm: LocalSsmEndpoint;
+  private readonly services: LocalServices;
   private readonly progress: Progress;
   private readonly busy = new Set<string>();
   private readonly concurrency: number;
@@ -82,7 +111,30 @@ export class LocalDeployer {
   constructor(private readonly options: LocalDeployerOptions) {
     this.concurrency = options.concurrency === undefined ? 1 : checkConcurrency(options.concurrency, 'LocalDeployerOptions.concurrency');
     this.state = new DeployState(options.stateFile);
+    this.live = new LiveStacks(this.state);
     this.progress = new Progress(options.log ?? (line => console.log(line)), options.onEvent);
+    this.ssm = new LocalSsmEndpoint({ parameters: (account, region) => this.ssmParameters(account, region) });
+    this.services = {
+      open: async (account, accessKeyId) => {
+        this.ssm.identify(accessKeyId, account);
+        const url = await this.ssm.acquire();
+        return { env: { AWS_ENDPOINT_URL_SSM: url }, close: () => this.ssm.release() };
+      },
+    };
+    const env = options.environment ?? {};
+    const pollIntervalMs = options.eventPollIntervalMs ?? 100;
+    if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 1) {
+      throw new Error(`LocalDeployerOptions.eventPollIntervalMs must be a positive number of milliseconds (got ${String(options.eventPollIntervalMs)})`);
+    }
+    this.rules = new LocalRules({
+      clock: options.scheduleClock ?? 'manual',
+      pollIntervalMs,
+      events: options.protonEvents === false ? undefined
+        : options.protonEvents ?? httpProtonEvents(env.AWS_ENDPOINT_URL_PROTON ?? env.AWS_ENDPOINT_URL ?? ''),
+      stacks: () => this.live.all(),
+      lambda: this.lambdaContext(),
+      progress: this.progress,
+    });
   }
 
   /**
@@ -93,6 +145,10 @@ export class LocalDeployer {
    */
   async deploy(stackNames?: string[]): Promise<DeployResult> {
     this.assertLocalEndpoint('deploy');
+    return this.rules.during(() => this.deployStacks(stackNames));
+  }
+
+  private async deployStacks(stackNames?: string[]): Promise<DeployResult> {
     const assembly = readCloudAssembly(this.options.assemblyDir);
     const stacks = selectStacks(assembly.stacks, stackNames);
     stacks.forEach(assertConcreteEnvironment);
@@ -117,6 +173,24 @@ export class LocalDeployer {
    */
   async destroy(stackNames?: string[]): Promise<void> {
     this.assertLocalEndpoint('destroy');
+    await this.rules.during(() => this.destroyStacks(stackNames));
+  }
+
+  /**
+   * Stops the rules (`rules.stop()`), waits for the invocations that are running and for the loopback endpoints to
+   * close. The deployer can still be used afterwards.
+   */
+  async close(): Promise<void> {
+    await this.rules.stop();
+    await this.ssm.closed();
+  }
+
+  /** The SSM parameters that exist in `account` and `region` (those of the deployed stacks), sorted by name. */
+  ssmParameters(account: string, region: string): StoredParameter[] {
+    return parametersIn(this.live.all(), account, region);
+  }
+
+  private async destroyStacks(stackNames?: string[]): Promise<void> {
     const deployed = this.state.all();
     let ids: string[];
     if (stackNames && stackNames.length > 0) {
@@ -201,13 +275,21 @@ export class LocalDeployer {
   private context(id: string, stackName?: string): StackOperationContext {
     const params = this.options.parameters ?? {};
     return {
+      ...this.lambdaContext(),
       state: this.state,
+      live: this.live,
+      parameters: { ...(stackName ? params[stackName] : {}), ...params[id] },
+    };
+  }
+
+  private lambdaContext() {
+    return {
       progress: this.progress,
       credentialsForAccount: this.options.credentialsForAccount ?? localCredentials,
       environment: this.options.environment ?? {},
       duplicateDelivery: this.options.duplicateDelivery ?? false,
       handlerTimeoutMs: this.options.handlerTimeoutMs,
-      parameters: { ...(stackName ? params[stackName] : {}), ...params[id] },
+      services: this.services,
     };
   }
 

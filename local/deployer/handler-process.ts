@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { LambdaFunctionInfo } from './deploy-state';
-import type { RunnerContext, RunnerPayload } from './handler-protocol';
+import type { RunnerContext, RunnerPayload, RunnerResult } from './handler-protocol';
 
 /**
  * The preload that keeps handler processes offline (look-ups of non-loopback names fail with ENOTFOUND, connects to
@@ -43,7 +43,12 @@ export interface HandlerRun<TEvent> {
   readonly onOutput: (line: string, copy: number) => void;
   /** The custom resource response server (see `RunnerPayload.responseHost`). */
   readonly responseServer?: { readonly host: string; readonly port: number };
+  /** Have each process report the handler's result or error (`HandlerRunResult.reports`). */
+  readonly reportResult?: boolean;
 }
+
+/** The runner's result channel: the child's fd 3, a pipe. */
+const RESULT_FD = 3;
 
 export interface HandlerRunResult {
   /** The exit code of each process, in the order they exited (null when killed). */
@@ -52,6 +57,8 @@ export interface HandlerRunResult {
   readonly killedAtTimeout: boolean;
   /** The last line that looks like an error (or the first line of error output), if any. */
   readonly lastError?: string;
+  /** With `reportResult`: what each process that settled its handler reported, in the order they exited. */
+  readonly reports: RunnerResult[];
 }
 
 /** The Lambda context of one invocation of `fn` (without the methods the runner adds). */
@@ -76,6 +83,7 @@ export async function runHandler<TEvent>(run: HandlerRun<TEvent>): Promise<Handl
     codeDirectory: run.fn.codeDirectory,
     deadline: Date.now() + run.timeoutMs,
     ...(run.responseServer ? { responseHost: run.responseServer.host, responsePort: run.responseServer.port } : {}),
+    ...(run.reportResult ? { resultFd: RESULT_FD } : {}),
     context: lambdaContext(run.fn),
   };
   const input = JSON.stringify(payload);
@@ -83,13 +91,24 @@ export async function runHandler<TEvent>(run: HandlerRun<TEvent>): Promise<Handl
   let killedAtTimeout = false;
   const lastErrors: string[] = [];
   const exitCodes: Array<number | null> = [];
+  const reports: RunnerResult[] = [];
   const children = Array.from({ length: Math.max(1, run.copies) }, (_, i) => {
     const child = spawn(process.execPath, [HANDLER_RUNNER], {
       cwd: run.fn.codeDirectory,
       env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: run.reportResult ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
     });
     const copy = i + 1;
+    const channel = run.reportResult ? child.stdio[RESULT_FD] : null;
+    if (channel) {
+      const chunks: Buffer[] = [];
+      channel.on('data', (c: Buffer) => chunks.push(c));
+      channel.on('error', () => undefined);
+      child.on('close', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (text) reports.push(parseReport(text));
+      });
+    }
     pipeLines(child.stdout, line => run.onOutput(line, copy));
     pipeLines(child.stderr, line => {
       run.onOutput(line, copy);
@@ -119,7 +138,15 @@ export async function runHandler<TEvent>(run: HandlerRun<TEvent>): Promise<Handl
       });
     }
   });
-  return { exitCodes, killedAtTimeout, ...(lastErrors.length > 0 ? { lastError: lastErrors[lastErrors.length - 1] } : {}) };
+  return { exitCodes, killedAtTimeout, reports, ...(lastErrors.length > 0 ? { lastError: lastErrors[lastErrors.length - 1] } : {}) };
+}
+
+function parseReport(text: string): RunnerResult {
+  try {
+    return JSON.parse(text) as RunnerResult;
+  } catch {
+    return { ok: false, errorType: 'Runtime.InvalidResult', errorMessage: `the handler runner reported ${JSON.stringify(text.slice(0, 200))}` };
+  }
 }
 
 function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {

@@ -72,4 +72,14 @@ export interface RunnerPayload<TEvent = unknown> {
    */
   readonly responseHost?: string;
   readonly responsePort?: number;
+  /**
+   * A file descriptor on which the runner writes a `RunnerResult` (JSON) before it exits: how the parent learns the
+   * handler's result or error, for asynchronous invocations. Absent: nothing is written.
+   */
+  readonly resultFd?: number;
 }
+
+/** What the runner reports on `resultFd`: the handler's result, or its error as Lambda reports a function error. */
+export type RunnerResult =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly errorType: string; readonly errorMessage: string };

@@ -6,12 +6,14 @@
 // Reads a RunnerPayload (JSON) from stdin, loads `<codeDirectory>/<module>` (.mjs via import, otherwise require),
 // calls the export with (event, context[, callback]) and exits when it settles, as Lambda freezes the sandbox:
 // 0 when it succeeded, 3 when it failed, 2 when the handler is not exported, 1 when the runner itself failed.
+// With a result fd in the payload, the handler's result or error (a RunnerResult) is written there first.
 // With a response host in the payload, `https` requests to that host are routed to the loopback response server, so
 // that handlers that hard-code `https.request` for the pre-signed URL (like CDK's provider entrypoint) work.
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, for plain `node` */
 'use strict';
 
 /** @typedef {import('./handler-protocol').RunnerPayload} RunnerPayload */
+/** @typedef {import('./handler-protocol').RunnerResult} RunnerResult */
 /** @typedef {import('http').RequestOptions} RequestOptions */
 /** @typedef {(res: import('http').IncomingMessage) => void} ResponseListener */
 /** @typedef {[RequestOptions, ResponseListener | undefined]} LocalRequest */
@@ -97,6 +99,41 @@ function routeResponsesToLoopback(responseHost, responsePort) {
 }
 
 /**
+ * Writes the whole of `text` to `fd` (a pipe to the parent), synchronously: the process exits right after.
+ * @param {number} fd
+ * @param {string} text
+ */
+function writeAll(fd, text) {
+  const fs = require('fs');
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+}
+
+/**
+ * The result or error of the handler, as reported on the result fd.
+ * @param {unknown} err
+ * @param {unknown} value
+ * @returns {string}
+ */
+function resultText(err, value) {
+  if (err) {
+    const e = /** @type {{ name?: unknown; message?: unknown }} */ (typeof err === 'object' ? err : {});
+    /** @type {RunnerResult} */
+    const failed = {
+      ok: false,
+      errorType: typeof e.name === 'string' ? e.name : 'Error',
+      errorMessage: typeof e.message === 'string' ? e.message : typeof err === 'string' ? err : JSON.stringify(err),
+    };
+    return JSON.stringify(failed);
+  }
+  try {
+    return JSON.stringify(/** @type {RunnerResult} */ ({ ok: true, result: value === undefined ? null : value }));
+  } catch (e) {
+    return JSON.stringify(/** @type {RunnerResult} */ ({ ok: false, errorType: 'Runtime.SerializationError', errorMessage: String(e) }));
+  }
+}
+
+/**
  * @param {RunnerPayload} p
  */
 async function main(p) {
@@ -118,10 +155,20 @@ async function main(p) {
     process.exit(2);
   }
   let settled = false;
-  /** @param {unknown} [err] */
-  const settle = (err) => {
+  /**
+   * @param {unknown} [err]
+   * @param {unknown} [value]
+   */
+  const settle = (err, value) => {
     if (settled) return;
     settled = true;
+    if (p.resultFd !== undefined) {
+      try {
+        writeAll(p.resultFd, resultText(err, value));
+      } catch (e) {
+        // the parent is gone: nobody to tell
+      }
+    }
     if (err) {
       console.error('ERROR Invoke Error', stackOf(err) ?? JSON.stringify(err));
       process.exit(3);
@@ -131,15 +178,15 @@ async function main(p) {
   const context = Object.assign({}, p.context, {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, p.deadline - Date.now()),
-    done: (/** @type {unknown} */ err) => settle(err),
-    succeed: () => settle(),
+    done: (/** @type {unknown} */ err, /** @type {unknown} */ value) => settle(err, value),
+    succeed: (/** @type {unknown} */ value) => settle(undefined, value),
     fail: (/** @type {unknown} */ err) => settle(err || new Error('context.fail')),
   });
-  const callback = (/** @type {unknown} */ err) => settle(err);
+  const callback = (/** @type {unknown} */ err, /** @type {unknown} */ value) => settle(err, value);
   process.on('beforeExit', () => settle());
   try {
     const r = fn(p.event, context, callback);
-    if (r && typeof r.then === 'function') r.then(() => settle(), (/** @type {unknown} */ e) => settle(e || new Error('rejected')));
+    if (r && typeof r.then === 'function') r.then((/** @type {unknown} */ v) => settle(undefined, v), (/** @type {unknown} */ e) => settle(e || new Error('rejected')));
   } catch (e) {
     settle(e);
   }

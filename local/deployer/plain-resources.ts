@@ -3,6 +3,7 @@
  * these only give `Ref`/`Fn::GetAtt` realistic values (names, ARNs) for the custom resources and outputs that use them.
  */
 import { randomBytes, randomUUID } from 'crypto';
+import { ruleProblem } from './event-rules';
 
 export interface PlainResourceContext {
   readonly stackName: string;
@@ -61,8 +62,34 @@ export const NAME_PROPERTIES: Readonly<Record<string, string>> = {
 /** Types handled quietly even though they have no local meaning. */
 const QUIET_TYPES = new Set(['AWS::CDK::Metadata']);
 
-/** Creates (or, with `previous`, updates in place) a plain resource. */
+/**
+ * Creates (or, with `previous`, updates in place) a plain resource. Throws what the service would answer to properties
+ * it refuses (the EventBridge rules and SSM parameters that the deployer runs and serves).
+ */
 export function plainResource(
+  ctx: PlainResourceContext,
+  props: Record<string, unknown>,
+  previous?: { physicalId: string; attributes: Record<string, unknown>; properties: Record<string, unknown> },
+): PlainResourceResult {
+  const problem = refused(ctx.type, props);
+  if (problem?.invalid) throw new Error(problem.reason);
+  const result = createOrUpdate(ctx, props, previous);
+  return problem ? { ...result, warning: `${problem.reason}: the rule never fires locally` } : result;
+}
+
+/** What the service refuses (`invalid`), or what the local deployer does not emulate of the resource. */
+function refused(type: string, props: Record<string, unknown>): { invalid: boolean; reason: string } | undefined {
+  if (type === 'AWS::Events::Rule') return ruleProblem(props);
+  if (type === 'AWS::SSM::Parameter') {
+    if (props.Type !== 'String' && props.Type !== 'StringList') {
+      return { invalid: true, reason: `Type ${JSON.stringify(props.Type)} is not supported: an AWS::SSM::Parameter is a String or a StringList` };
+    }
+    if (typeof props.Value !== 'string' || props.Value.length === 0) return { invalid: true, reason: 'Value is required (a non-empty string)' };
+  }
+  return undefined;
+}
+
+function createOrUpdate(
   ctx: PlainResourceContext,
   props: Record<string, unknown>,
   previous?: { physicalId: string; attributes: Record<string, unknown>; properties: Record<string, unknown> },

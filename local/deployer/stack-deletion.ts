@@ -66,9 +66,12 @@ export async function destroyStack(ctx: StackOperationContext, stack: StackState
   }
   ctx.progress.stack(label, 'DELETE_IN_PROGRESS');
   const ids = Object.keys(stack.resources);
-  const run = await runGraph(ids, dependents(ids, id => stack.resources[id].dependsOn), id => {
+  // what exists meanwhile: the resources not deleted yet
+  const left = { ...stack.resources };
+  const untrack = ctx.live.track(stack.id, () => ({ ...stack, resources: { ...left } }));
+  const run = await runGraph(ids, dependents(ids, id => stack.resources[id].dependsOn), async id => {
     const state = stack.resources[id];
-    return deleteOne(ctx, {
+    await deleteOne(ctx, {
       label,
       stackId: stack.stackId,
       account: stack.account,
@@ -80,7 +83,8 @@ export async function destroyStack(ctx: StackOperationContext, stack: StackState
       rollbackOfCreate: false,
       fn: isCustomResourceType(state.type) ? findFunction(String(state.properties.ServiceToken), stack.resources) : undefined,
     });
-  }, { stopOnFailure: false });
+    delete left[id];
+  }, { stopOnFailure: false }).finally(untrack);
   if (run.failed.size === 0 && run.skipped.length === 0) {
     ctx.state.remove(stack.id);
     ctx.progress.stack(label, 'DELETE_COMPLETE');

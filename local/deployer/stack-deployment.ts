@@ -13,6 +13,7 @@ import type { LambdaFunctionInfo, OutputState, ResourceState, StackState } from 
 import type { RequestType } from './handler-protocol';
 import { partitionOf, resolveValue, stringifyLeaves } from './intrinsics';
 import { findFunction, invokeCustomResourceHandler } from './lambda-invocation';
+import type { StackView } from './live-stacks';
 import { plainResource } from './plain-resources';
 import { maskData } from './progress';
 import { dependents, resourceDependencies, runGraph } from './resource-graph';
@@ -51,9 +52,12 @@ export class StackDeployment {
   private readonly label: string;
   private readonly old: StackState | undefined;
   private readonly live = new Map<string, ResourceState>();
+  /** Resources deleted by this operation (cleanup, rollback). */
+  private readonly deleted = new Set<string>();
   private template!: TemplateEvaluation;
   private stackId = '';
   private started = false;
+  private readonly startedAt = new Date().toISOString();
 
   constructor(private readonly ctx: StackOperationContext, private readonly artifact: StackArtifact) {
     this.label = artifact.id;
@@ -61,6 +65,24 @@ export class StackDeployment {
   }
 
   async deploy(): Promise<{ outcome: StackOutcome; state: StackState }> {
+    const untrack = this.ctx.live.track(this.artifact.id, () => this.view());
+    try {
+      return await this.run();
+    } finally {
+      untrack();
+    }
+  }
+
+  /** The stack's resources as this operation has left them so far (what exists meanwhile). */
+  private view(): StackView | undefined {
+    if (!this.stackId) return this.old;
+    const resources = { ...this.old?.resources, ...Object.fromEntries(this.live) };
+    for (const id of this.deleted) delete resources[id];
+    const { id, account, region } = this.artifact;
+    return { id, stackId: this.stackId, account, region, resources, lastUpdated: this.startedAt };
+  }
+
+  private async run(): Promise<{ outcome: StackOutcome; state: StackState }> {
     const { artifact, old } = this;
     const template = artifact.template;
     if (old && !/_COMPLETE$/.test(old.status)) {
@@ -237,15 +259,20 @@ export class StackDeployment {
     }
     this.markStarted();
     this.ctx.progress.event({ stack: this.label, status: `${verb}_IN_PROGRESS`, resourceType: type, logicalId: id });
-    const result = plainResource({
-      stackName: this.artifact.stackName,
-      logicalId: id,
-      type,
-      account: this.artifact.account,
-      region: this.artifact.region,
-      partition: this.template.partition,
-      urlSuffix: this.template.urlSuffix,
-    }, props, old);
+    let result;
+    try {
+      result = plainResource({
+        stackName: this.artifact.stackName,
+        logicalId: id,
+        type,
+        account: this.artifact.account,
+        region: this.artifact.region,
+        partition: this.template.partition,
+        urlSuffix: this.template.urlSuffix,
+      }, props, old);
+    } catch (err) {
+      return this.fail(verb, type, id, message(err));
+    }
     if (result.warning) this.ctx.progress.note(this.label, `WARNING ${id}: ${result.warning}`);
     let lambda: LambdaFunctionInfo | undefined;
     if (type === LAMBDA_FUNCTION) {
@@ -320,6 +347,7 @@ export class StackDeployment {
   // cleanup and rollback
 
   private async deleteResource(id: string, state: ResourceState, policy: string | undefined, why: string, rollbackOfCreate = false): Promise<void> {
+    const replaced = why === 'replaced';
     await deleteOne(this.ctx, {
       label: this.label,
       stackId: this.stackId,
@@ -332,6 +360,8 @@ export class StackDeployment {
       rollbackOfCreate,
       fn: isCustomResourceType(state.type) ? this.functionOf(state.properties.ServiceToken) : undefined,
     });
+    // a replaced resource's new physical resource lives on under the same logical id
+    if (!replaced) this.deleted.add(id);
   }
 
   private async deleteCreated(attempt: Attempt, extra: Map<string, ResourceState>): Promise<boolean> {

@@ -5,11 +5,14 @@
 import type { StackArtifact } from './cloud-assembly';
 import type { DeployState, OutputState, ResourceState, StackState } from './deploy-state';
 import type { LambdaContext } from './lambda-invocation';
+import type { LiveStacks } from './live-stacks';
 
 /** What a stack operation needs from the deployer. */
 export interface StackOperationContext extends LambdaContext {
   readonly state: DeployState;
   readonly parameters: Record<string, string>;
+  /** Where the operation shows the stack's resources as it changes them (to the SSM endpoint and the rules). */
+  readonly live: LiveStacks;
 }
 
 export type StackOutcome = 'CREATE_COMPLETE' | 'UPDATE_COMPLETE' | 'NO_CHANGES';

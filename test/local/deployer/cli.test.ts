@@ -1,7 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { cleanupTmp, ENV_A, recorded, recorderFunction, summary, synth, tmpDir, UNUSED_ENDPOINT } from './helpers';
 
 jest.setTimeout(60_000);
@@ -81,4 +84,39 @@ test('local-deploy CLI --concurrency: checked, and 2 lets independent stacks ove
     .find(t => t.id === id && t.phase === phase) as { at: number }).at;
   expect(at('InOne', 'start')).toBeLessThan(at('InTwo', 'end'));
   expect(at('InTwo', 'start')).toBeLessThan(at('InOne', 'end'));
+});
+
+test('local-deploy CLI rules: --tick fires the deployed schedules\' next firing once; --for runs them (sped up) for a while', () => {
+  const work = tmpDir();
+  const record = path.join(work, 'targets.jsonl');
+  const state = path.join(work, 'state.json');
+  const dir = synth(a => {
+    const s = new Stack(a, 'CliRules', { env: ENV_A });
+    const fn = new lambda.Function(s, 'Target', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, 'fixtures', 'target')),
+      environment: { RECORD_FILE: record },
+    });
+    new events.Rule(s, 'Every5', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ via: 'cli' }) })] });
+  });
+  expect(cli(['deploy', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT]).status).toBe(0);
+  const targetRuns = () => (fs.existsSync(record) ? fs.readFileSync(record, 'utf8').split('\n').filter(Boolean).length : 0);
+  expect(targetRuns()).toBe(0);
+
+  const tick = cli(['rules', '--tick', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT]);
+  expect(tick.stderr).toBe('');
+  expect(tick.status).toBe(0);
+  expect(tick.stdout).toMatch(/CliRules \| Every5\w+ \(schedule rate\(5 minutes\) at \S+\) -> target Target0: succeeded: \{"got":\{"via":"cli"\}\}/);
+  expect(targetRuns()).toBe(1);
+
+  // 600 times as fast: five minutes of schedule every half second
+  const run = cli(['rules', '--for', '1.4', '--speedup', '600', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT]);
+  expect(run.status).toBe(0);
+  expect(targetRuns()).toBeGreaterThanOrEqual(2);
+
+  const misuse = cli(['deploy', '--tick', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT]);
+  expect(misuse.status).toBe(1);
+  expect(misuse.stderr).toMatch(/^local-deploy: --tick, --for and --speedup go with the rules command/);
+  expect(cli(['destroy', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT]).status).toBe(0);
 });
