@@ -9,7 +9,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { RejectEnvironmentAccountConnectionCommand } from '@aws-sdk/client-proton';
 import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { sweepStandIn } from './sweep-stand-in';
 import { buildTwoAccountApp } from '../../examples/two-account-app/two-account-app';
 import { DeployEvent, LocalDeployer } from '../../local/deployer';
 import { invokeCustomResource } from '../../local/deployer/custom-resource-invoker';
@@ -270,20 +269,17 @@ describe('the sharp edges', () => {
       new ProtonEnvironmentLink(environment, 'Dev', { acceptor, environmentName: 'dev', waitForAcceptance: true, acceptanceTimeout: Duration.minutes(2) });
     });
     const run = deployer(dir, stateFile());
-    // Continuous acceptance's event rule, until the deployer runs rules: the sweep, with the stored allow-list, when a request is filed.
-    const standIn = sweepStandIn(endpoint(), () => run.deployer, 'Mgmt');
-    try {
-      const result = await run.deployer.deploy();
-      // one stack at a time: the environment stack starts only once the management stack is complete
-      expect(stackEvents(run).map((e) => `${e.stack} ${e.status}`)).toEqual(['Mgmt CREATE_IN_PROGRESS', 'Mgmt CREATE_COMPLETE', 'Env CREATE_IN_PROGRESS', 'Env CREATE_COMPLETE']);
-      expect(result.stacks.Env).toBeDefined();
-      expect(connections()).toEqual([expect.objectContaining({ status: 'CONNECTED', environmentName: 'dev' })]);
-      expect(standIn.accepted()).toEqual([connections()[0].id]);
-      const waited = run.events.find((e) => e.resourceType === 'Custom::ProtonEnvironmentAccountConnection' && e.status === 'CREATE_COMPLETE');
-      expect(waited?.data).toMatchObject({ Status: 'CONNECTED' });
-    } finally {
-      standIn.stop();
-    }
+    const result = await run.deployer.deploy();
+    // one stack at a time: the environment stack starts only once the management stack is complete
+    expect(stackEvents(run).map((e) => `${e.stack} ${e.status}`)).toEqual(['Mgmt CREATE_IN_PROGRESS', 'Mgmt CREATE_COMPLETE', 'Env CREATE_IN_PROGRESS', 'Env CREATE_COMPLETE']);
+    expect(result.stacks.Env).toBeDefined();
+    expect(connections()).toEqual([expect.objectContaining({ status: 'CONNECTED', environmentName: 'dev' })]);
+    // accepted by the management stack's event rule (continuous acceptance) when the request was filed, with the stored allow-list
+    expect(run.deployer.rules.invocations()).toContainEqual(expect.objectContaining({
+      stack: 'Mgmt', trigger: 'event', outcome: 'succeeded', result: expect.objectContaining({ accepted: [connections()[0].id] }),
+    }));
+    const waited = run.events.find((e) => e.resourceType === 'Custom::ProtonEnvironmentAccountConnection' && e.status === 'CREATE_COMPLETE');
+    expect(waited?.data).toMatchObject({ Status: 'CONNECTED' });
     await run.deployer.destroy();
   }, 120_000);
 });
