@@ -92,12 +92,16 @@ new javascript.TypescriptConfig(project, {
   extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.json']),
   compilerOptions: { noEmit: true, rootDir: '.' },
   include: ['src/**/*.ts', 'test/**/*.ts', 'local/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
-  exclude: ['node_modules', 'cdk.out'],
+  // a user's app, type-checked against the installed package by the consumer test
+  exclude: ['node_modules', 'cdk.out', 'test/package/consumer-app'],
 });
 // Handler-side code is bundled by esbuild (the AWS SDK included), never required from lib/.
 project.eslint?.allowDevDeps('src/handler-runtime/**');
 project.eslint?.allowDevDeps('src/**/handler/**');
 project.eslint?.allowDevDeps('local/**');
+
+// The consumer test's app imports the installed package, which this repository does not resolve.
+project.eslint?.addIgnorePattern('test/package/consumer-app/');
 
 // Tests quote whole IAM statements and error messages; long lines read better there than wrapped.
 project.eslint?.addOverride({ files: ['test/**/*.ts'], rules: { '@stylistic/max-len': 'off' } });
@@ -129,23 +133,55 @@ for (const task of project.tasks.all.filter((t) => /^bundle:.*\.lambda$/.test(t.
 // Tests synthesize stacks whose Lambda code is the bundled handlers in assets/.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
+// The offline tools ship in the package, compiled to JavaScript that runs with plain node: the
+// `cdk-proton-local` CLI and the test API `cdk-proton-account-connections/local` (not jsii API).
+const LOCAL_TOOLS_OUT = 'lib/local-tools';
+new javascript.TypescriptConfig(project, {
+  fileName: 'tsconfig.local-tools.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.json']),
+  compilerOptions: {
+    rootDir: '.', outDir: LOCAL_TOOLS_OUT, allowJs: true, types: ['node', 'aws-lambda'], inlineSourceMap: false, inlineSources: false,
+  },
+  include: ['local/**/*.ts', 'local/**/*.js'],
+  exclude: ['node_modules'],
+});
+const compileLocalTools = project.addTask('compile:local-tools', {
+  description: 'Compile the offline tools (local/) into lib/local-tools for the package',
+  exec: 'tsc -p tsconfig.local-tools.json',
+});
+project.postCompileTask.spawn(compileLocalTools);
+// The tarball users install (dist/js), without the whole build's tests: what the consumer test installs.
+const tarball = project.addTask('tarball', { description: 'Bundle, compile and pack the npm package into dist/js' });
+for (const step of ['bundle', 'compile', 'compile:local-tools', 'package:js']) tarball.spawn(project.tasks.tryFind(step)!);
+const CLI = `${LOCAL_TOOLS_OUT}/local/bin/cdk-proton-local.js`;
+project.package.addBin({ 'cdk-proton-local': CLI });
+// What users get, whatever the working tree holds: the compiled library, the bundled handlers, the compiled tools.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'assets/**', '.jsii', 'API.md', 'docs/**']);
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './local': { types: `./${LOCAL_TOOLS_OUT}/local/index.d.ts`, default: `./${LOCAL_TOOLS_OUT}/local/index.js` },
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+  './*': './*',
+});
+
 // The README's first command: the main job.
 const demo = project.addTask('demo', {
   description: 'The main job: bundle the handlers, synthesize the two-account app, run its handshake on the local Proton endpoint',
 });
 demo.spawn(project.tasks.tryFind('bundle')!);
 demo.exec('cdk synth --quiet');
-demo.exec(`${RUN_TS} local/bin/handshake-demo.ts --app cdk.out`);
+demo.exec(`${RUN_TS} local/bin/cdk-proton-local.ts handshake --app cdk.out`);
 
-// The repository's offline tools, for users testing their own platform stacks.
+// The offline tools from this repository's sources (the package runs the compiled ones).
 project.addTask('local-proton', {
-  description: 'Start the local AWS Proton endpoint (see local/proton-endpoint/README.md)',
-  exec: `${RUN_TS} local/bin/local-proton.ts`,
+  description: 'Start the local AWS Proton endpoint: cdk-proton-local endpoint (see local/proton-endpoint/README.md)',
+  exec: `${RUN_TS} local/bin/cdk-proton-local.ts endpoint`,
   receiveArgs: true,
 });
 project.addTask('local-deploy', {
-  description: 'Deploy or destroy a synthesized cdk.out on the local endpoint (see local/deployer/README.md)',
-  exec: `${RUN_TS} local/bin/local-deploy.ts`,
+  description: 'Deploy or destroy a synthesized cdk.out on the local endpoint: cdk-proton-local deploy|destroy (see local/deployer/README.md)',
+  exec: `${RUN_TS} local/bin/cdk-proton-local.ts`,
   receiveArgs: true,
 });
 

@@ -11,11 +11,11 @@ jest.setTimeout(60_000);
 afterAll(cleanupTmp);
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const cli = (args: string[]) => spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(ROOT, 'local/bin/local-deploy.ts'), ...args], {
+const cli = (args: string[]) => spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(ROOT, 'local/bin/cdk-proton-local.ts'), ...args], {
   cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME },
 });
 
-test('local-deploy CLI: deploy, destroy, and a non-zero exit with the message on failure', () => {
+test('cdk-proton-local: deploy, destroy, and a non-zero exit with the message on failure', () => {
   const work = tmpDir();
   const record = path.join(work, 'events.jsonl');
   const state = path.join(work, 'state.json');
@@ -28,7 +28,7 @@ test('local-deploy CLI: deploy, destroy, and a non-zero exit with the message on
     recorded(recorderFunction(t, record), t, 'Nope', { Fail: 'true' });
   });
   const deploy = cli(['deploy', '--app', dir, '--state', state, '--stacks', 'Cli', '--endpoint', UNUSED_ENDPOINT, '--duplicate-delivery']);
-  expect(deploy.stderr).not.toContain('local-deploy:');
+  expect(deploy.stderr).not.toContain('cdk-proton-local deploy:');
   expect(deploy.status).toBe(0);
   expect(deploy.stdout).toContain('Cli | CREATE_COMPLETE | AWS::CloudFormation::CustomResource | Conn | Status=CONNECTED');
   expect(deploy.stdout).toContain('Cli.ConnStatus = CONNECTED');
@@ -40,10 +40,10 @@ test('local-deploy CLI: deploy, destroy, and a non-zero exit with the message on
 
   const broken = cli(['deploy', '--app', dir, '--state', state, '--stacks', 'CliBroken', '--endpoint', UNUSED_ENDPOINT]);
   expect(broken.status).toBe(1);
-  expect(broken.stderr).toMatch(/local-deploy: Stack CliBroken failed: Nope .*asked to fail Create/);
+  expect(broken.stderr).toMatch(/cdk-proton-local deploy: Stack CliBroken failed: Nope .*asked to fail Create/);
 });
 
-test('local-deploy CLI without --endpoint exits 1 at once with the advice, running nothing', () => {
+test('cdk-proton-local without --endpoint exits 1 at once with the advice, running nothing', () => {
   const work = tmpDir();
   const record = path.join(work, 'events.jsonl');
   const state = path.join(work, 'state.json');
@@ -51,19 +51,19 @@ test('local-deploy CLI without --endpoint exits 1 at once with the advice, runni
     const s = new Stack(a, 'NoEndpoint', { env: ENV_A });
     recorded(recorderFunction(s, record), s, 'Conn');
   });
-  const advice = 'local-deploy: --endpoint URL is required: the local deployer never calls AWS. Start the local AWS Proton endpoint with '
-    + '`npx projen local-proton` (it prints "local-proton listening on <url>") and pass that url: --endpoint <url>\n';
+  const advice = (command: string) => `cdk-proton-local ${command}: --endpoint URL is required: the local deployer never calls AWS. `
+    + 'Start the local AWS Proton endpoint with `cdk-proton-local endpoint` (it prints "local-proton listening on <url>") and pass that url: --endpoint <url>\n';
   for (const command of ['deploy', 'destroy']) {
     const run = cli([command, '--app', dir, '--state', state]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe(advice);
+    expect(run.stderr).toBe(advice(command));
     expect(run.stdout).toBe('');
   }
   expect(fs.existsSync(record)).toBe(false);
   expect(fs.existsSync(state)).toBe(false);
 });
 
-test('local-deploy CLI --concurrency: checked, and 2 lets independent stacks overlap', () => {
+test('cdk-proton-local --concurrency: checked, and 2 lets independent stacks overlap', () => {
   const work = tmpDir();
   const timing = path.join(work, 'timing.jsonl');
   const state = path.join(work, 'state.json');
@@ -75,7 +75,7 @@ test('local-deploy CLI --concurrency: checked, and 2 lets independent stacks ove
   });
   const bad = cli(['deploy', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT, '--concurrency', '0']);
   expect(bad.status).toBe(1);
-  expect(bad.stderr).toBe('local-deploy: --concurrency must be a positive integer (got "0")\n');
+  expect(bad.stderr.split('\n')[0]).toBe('cdk-proton-local deploy: --concurrency must be a positive integer (got "0")');
 
   const deploy = cli(['deploy', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT, '--concurrency', '2']);
   expect(deploy.stderr).toBe('');
@@ -86,7 +86,7 @@ test('local-deploy CLI --concurrency: checked, and 2 lets independent stacks ove
   expect(at('InTwo', 'start')).toBeLessThan(at('InOne', 'end'));
 });
 
-test('local-deploy CLI rules: --tick fires the deployed schedules\' next firing once; --for runs them (sped up) for a while', () => {
+test('cdk-proton-local rules: --tick fires the deployed schedules\' next firing once; --for runs them (sped up) for a while', () => {
   const work = tmpDir();
   const record = path.join(work, 'targets.jsonl');
   const state = path.join(work, 'state.json');
@@ -116,7 +116,7 @@ test('local-deploy CLI rules: --tick fires the deployed schedules\' next firing 
   expect(targetRuns()).toBeGreaterThanOrEqual(2);
 
   const misuse = cli(['deploy', '--tick', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT]);
-  expect(misuse.status).toBe(1);
-  expect(misuse.stderr).toMatch(/^local-deploy: --tick, --for and --speedup go with the rules command/);
+  expect(misuse.status).toBe(2); // a usage error
+  expect(misuse.stderr).toMatch(/^cdk-proton-local (deploy|destroy): --tick, --for and --speedup go with the rules command/);
   expect(cli(['destroy', '--app', dir, '--state', state, '--endpoint', UNUSED_ENDPOINT]).status).toBe(0);
 });

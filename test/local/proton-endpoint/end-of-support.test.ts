@@ -229,7 +229,7 @@ describe('end-of-support at startup', () => {
   });
 });
 
-describe('local-proton --end-of-support', () => {
+describe('cdk-proton-local endpoint --end-of-support', () => {
   const ROOT = path.join(__dirname, '..', '..', '..');
   const children: ChildProcess[] = [];
   afterEach(() => {
@@ -238,7 +238,7 @@ describe('local-proton --end-of-support', () => {
 
   /** Starts the CLI and resolves with its first stdout line (or its exit code and stderr when it exits first). */
   function startCli(args: string[]): Promise<{ line?: string; exitCode?: number | null; stderr: string }> {
-    const child = spawn(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(ROOT, 'local/bin/local-proton.ts'), ...args], {
+    const child = spawn(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(ROOT, 'local/bin/cdk-proton-local.ts'), 'endpoint', ...args], {
       cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -267,6 +267,6 @@ describe('local-proton --end-of-support', () => {
 
     const bad = await startCli(['--end-of-support', 'later']);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr.split('\n')[0]).toBe('local-proton: --end-of-support must be "refuse-connections", "html-403" (got "later")');
+    expect(bad.stderr.split('\n')[0]).toBe('cdk-proton-local endpoint: --end-of-support must be "refuse-connections", "html-403" (got "later")');
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 /**
- * Starts the local AWS Proton endpoint.
+ * `cdk-proton-local endpoint`: starts the local AWS Proton endpoint.
  *
- *   npx projen local-proton [--port 0] [--host 127.0.0.1] [--seed 1]
+ *   cdk-proton-local endpoint [--port 0] [--host 127.0.0.1] [--seed 1]
  *     [--throttling-rate 0] [--internal-error-rate 0] [--drop-rate 0] [--drop-after-commit-rate 0]
  *     [--latency-ms a,b] [--quota 1000] [--end-of-support refuse-connections|html-403] [--quiet]
  *
@@ -12,12 +12,26 @@
 import { EndOfSupportMode, FaultOptions, startLocalProton } from '../proton-endpoint';
 import { checkEndOfSupportMode } from '../proton-endpoint/end-of-support';
 
-const USAGE = 'usage: local-proton [--port N] [--host H] [--seed N] [--throttling-rate R] [--internal-error-rate R] '
-  + '[--drop-rate R] [--drop-after-commit-rate R] [--latency-ms MIN,MAX] [--operations Op1,Op2] [--quota N] '
-  + '[--end-of-support refuse-connections|html-403] [--quiet]';
+export const ENDPOINT_USAGE = `usage: cdk-proton-local endpoint [options]
+
+Starts the local AWS Proton endpoint (on loopback) and prints its URL; SIGINT/SIGTERM stop it.
+
+  --port N                  port (default 0: a free port)
+  --host H                  host (default 127.0.0.1)
+  --seed N                  seed of the fault schedule (default 1)
+  --throttling-rate R       share of calls answered ThrottlingException (0..1)
+  --internal-error-rate R   share of calls answered InternalServerException (0..1)
+  --drop-rate R             share of calls whose connection is dropped before they run (0..1)
+  --drop-after-commit-rate R  share of calls that run, then lose their response (0..1)
+  --latency-ms MIN,MAX      added latency per call
+  --operations Op1,Op2      operations the faults apply to (default: all)
+  --quota N                 connections per environment account and Region (default 1000)
+  --end-of-support MODE     answer as a shut-down service: refuse-connections | html-403
+  --quiet                   no request log on stderr
+`;
 
 function fail(message: string): never {
-  process.stderr.write(`local-proton: ${message}\n${USAGE}\n`);
+  process.stderr.write(`cdk-proton-local endpoint: ${message}\n\n${ENDPOINT_USAGE}`);
   process.exit(2);
 }
 
@@ -27,7 +41,8 @@ function number(flag: string, value: string | undefined): number {
   return n;
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Runs `cdk-proton-local endpoint` with its arguments (after the subcommand). */
+export async function runEndpointCommand(argv: string[]): Promise<void> {
   let port = 0;
   let host = '127.0.0.1';
   let quota: number | undefined;
@@ -64,7 +79,7 @@ async function main(argv: string[]): Promise<void> {
       case '--quiet': quiet = true; break;
       case '--help':
       case '-h':
-        process.stdout.write(`${USAGE}\n`);
+        process.stdout.write(ENDPOINT_USAGE);
         return;
       default: fail(`unknown argument ${arg}`);
     }
@@ -97,8 +112,3 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
-
-main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`local-proton: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
