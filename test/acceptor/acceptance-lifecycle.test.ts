@@ -139,7 +139,7 @@ describe('deploy-time acceptance', () => {
     expect(outcome.data).toEqual({ ConnectionId0: ids[149], ConnectionId1: ids[120], ConnectionId2: ids[0] });
     expect(endpoint().admin.dump().connections.filter((c) => c.status === 'CONNECTED')).toHaveLength(3);
     expect(endpoint().admin.callCounts().byOperation.ListEnvironmentAccountConnections).toBeGreaterThanOrEqual(2);
-  });
+  }, 60_000);
 
   test('throttling: a third of calls throttled, every expected request still accepted', async () => {
     const names = ['a', 'b', 'c', 'd', 'e'];
