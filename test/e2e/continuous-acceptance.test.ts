@@ -5,35 +5,27 @@
  * endpoint, and on the schedule's clock, ticked by hand. The sweep reads the allow-list the stack stored in SSM
  * parameters, over the deployer's local SSM endpoint. Nothing is redeployed after the first deploy.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import {
   CreateEnvironmentAccountConnectionCommand, DeleteEnvironmentAccountConnectionCommand, ProtonClient,
 } from '@aws-sdk/client-proton';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { DeployEvent, LocalDeployer, RuleInvocation } from '../../local/deployer';
 import { ContinuousAcceptanceOptions, EnvironmentAccountConnectionAcceptor, ProtonEnvironmentLink } from '../../src';
+import { ENVIRONMENT_ENV, MANAGEMENT_ENV, useE2eWorkspace } from '../support/e2e-workspace';
 import { ENVIRONMENT_ACCOUNT, MANAGEMENT_ACCOUNT, protonClientFor, useLocalProton } from '../support/local-proton';
 
 const endpoint = useLocalProton();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'continuous-acceptance-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const ENV = { account: ENVIRONMENT_ACCOUNT, region: 'us-east-1' };
-const MGMT = { account: MANAGEMENT_ACCOUNT, region: 'us-east-1' };
+const workspace = useE2eWorkspace('continuous-acceptance-');
 const FIFTEEN_MINUTES = 15 * 60_000;
 
-let counter = 0;
 /** The management stack's acceptor with continuous acceptance, and an environment stack linked to it for `dev`. */
 function synth(continuousAcceptance: ContinuousAcceptanceOptions = {}): string {
-  const outdir = path.join(tmp, `app-${++counter}`);
-  const app = new App({ outdir });
-  const management = new Stack(app, 'Mgmt', { env: MGMT });
-  const acceptor = new EnvironmentAccountConnectionAcceptor(management, 'Acceptor', { continuousAcceptance });
-  const environment = new Stack(app, 'Env', { env: ENV });
-  new ProtonEnvironmentLink(environment, 'Dev', { acceptor, environmentName: 'dev' });
-  app.synth();
-  return outdir;
+  return workspace.synth((app) => {
+    const management = new Stack(app, 'Mgmt', { env: MANAGEMENT_ENV });
+    const acceptor = new EnvironmentAccountConnectionAcceptor(management, 'Acceptor', { continuousAcceptance });
+    const environment = new Stack(app, 'Env', { env: ENVIRONMENT_ENV });
+    new ProtonEnvironmentLink(environment, 'Dev', { acceptor, environmentName: 'dev' });
+  });
 }
 
 interface Run {
@@ -47,7 +39,7 @@ function deployer(assemblyDir: string): Run {
   const events: DeployEvent[] = [];
   const run = new LocalDeployer({
     assemblyDir,
-    stateFile: path.join(tmp, `state-${++counter}.json`),
+    stateFile: workspace.stateFile(),
     environment: { AWS_ENDPOINT_URL_PROTON: endpoint().url },
     log: (line) => lines.push(line),
     onEvent: (event) => events.push(event),

@@ -4,8 +4,6 @@
  * `cdk deploy` does, against the local Proton endpoint, which can also be shut down the ways
  * AWS Proton may answer after its end of support.
  */
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { RejectEnvironmentAccountConnectionCommand } from '@aws-sdk/client-proton';
 import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -20,24 +18,15 @@ import {
   ProtonEnvironmentLink,
 } from '../../src';
 import { END_OF_SUPPORT_CONTEXT_KEY } from '../../src/shared/end-of-support';
+import { ENVIRONMENT_ENV, MANAGEMENT_ENV, useE2eWorkspace } from '../support/e2e-workspace';
 import { ENVIRONMENT_ACCOUNT, MANAGEMENT_ACCOUNT, protonClientFor, useLocalProton } from '../support/local-proton';
 
 const endpoint = useLocalProton();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'never-wedges-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const ENV = { account: ENVIRONMENT_ACCOUNT, region: 'us-east-1' };
-const MGMT = { account: MANAGEMENT_ACCOUNT, region: 'us-east-1' };
+const { synth, stateFile } = useE2eWorkspace('never-wedges-');
+const ENV = ENVIRONMENT_ENV;
+const MGMT = MANAGEMENT_ENV;
 /** Handlers give a service that looks gone 2 s instead of 45 s. */
 const SHORT_GONE_BOUND = { CDK_PROTON_SERVICE_GONE_BOUND_SECONDS: '2' };
-
-let counter = 0;
-function synth(build: (app: App) => void, context: Record<string, unknown> = {}): string {
-  const outdir = path.join(tmp, `app-${++counter}`);
-  const app = new App({ outdir, context });
-  build(app);
-  app.synth();
-  return outdir;
-}
 
 interface Run {
   readonly deployer: LocalDeployer;
@@ -60,7 +49,6 @@ function deployer(assemblyDir: string, state: string, options: { parameters?: Re
 }
 
 const connections = () => endpoint().admin.dump().connections;
-const stateFile = () => path.join(tmp, `state-${++counter}.json`);
 const stackEvents = (run: Run) => run.events.filter((e) => e.resourceType === STACK_TYPE);
 const stackStatuses = (run: Run) => stackEvents(run).map((e) => e.status);
 
