@@ -15,6 +15,7 @@ import {
 import { AcceptorProvider } from './acceptor-provider';
 import { encodePair } from './allow-list';
 import { HandlerOptions } from '../hardening/handler-options';
+import { hasBrand, markBrand } from '../shared/brand';
 import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
 import { endOfSupportSwitch } from '../shared/end-of-support-switch';
 import { checkNotOwnAccount } from '../shared/own-account';
@@ -126,7 +127,7 @@ const MAX_CHUNK_CHARS = 3_800;
 export class EnvironmentAccountConnectionAcceptor extends Construct {
   /** Whether `x` is an `EnvironmentAccountConnectionAcceptor` (also across copies of this library, unlike `instanceof`). */
   public static isEnvironmentAccountConnectionAcceptor(x: unknown): x is EnvironmentAccountConnectionAcceptor {
-    return typeof x === 'object' && x !== null && ACCEPTOR_BRAND in x;
+    return hasBrand(x, ACCEPTOR_BRAND);
   }
 
   /** SSM parameter path of the stored allow-list (continuous acceptance only). */
@@ -135,24 +136,23 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
   public readonly continuousAcceptance: boolean;
   private readonly provider: AcceptorProvider;
   private readonly chunks: Chunk[] = [];
-  /** Pairs waited for at deploy, with their place; `undefined` position for listed pairs. */
-  private readonly positions = new Map<string, { chunk: Chunk; index: number } | undefined>();
-  /** Who added each pair (a construct path), named when it is added again. */
-  private readonly addedBy = new Map<string, string>();
+  /**
+   * Every expected pair: who added it (a construct path, named when it is added again) and, for
+   * pairs waited for at deploy, their place (listed pairs have none).
+   */
+  private readonly expected = new Map<string, { addedBy: string; position?: { chunk: Chunk; index: number } }>();
   private readonly accounts = new Set<string>();
   private readonly waitTimeoutSeconds: number;
-  private readonly continuous: boolean;
   private readonly endOfSupport: boolean;
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionAcceptorProps = {}) {
     super(scope, id);
-    Object.defineProperty(this, ACCEPTOR_BRAND, { value: true });
+    markBrand(this, ACCEPTOR_BRAND);
     this.provider = AcceptorProvider.of(this, props.handlerOptions);
     this.waitTimeoutSeconds = waitTimeoutSeconds(this, props.waitTimeout);
-    this.continuous = props.continuousAcceptance !== undefined;
-    this.continuousAcceptance = this.continuous;
+    this.continuousAcceptance = props.continuousAcceptance !== undefined;
     this.endOfSupport = endOfSupportSwitch(this);
-    if (this.continuous) {
+    if (this.continuousAcceptance) {
       this.allowListParameterPath = `/cdk-proton-account-connections/acceptor-${this.node.addr}`;
       this.enableContinuousAcceptance(props.continuousAcceptance!);
     }
@@ -163,15 +163,16 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     registerAcceptor(this, {
       path: this.node.path,
       stack,
-      continuous: this.continuous,
+      continuous: this.continuousAcceptance,
       listing: (account, name) => {
         const pair = encodePair(account, name);
-        if (this.positions.has(pair)) return this.positions.get(pair) ? 'awaited' : 'listed';
+        const entry = this.expected.get(pair);
+        if (entry) return entry.position ? 'awaited' : 'listed';
         return this.accounts.has(account) ? 'account-wide' : undefined;
       },
     });
     this.node.addValidation({
-      validate: () => (this.positions.size + this.accounts.size === 0
+      validate: () => (this.expected.size + this.accounts.size === 0
         ? [`${this.node.path}: expects no connection: give expectedConnections or trustedAccounts, or call addExpectedConnection()`]
         : []),
     });
@@ -193,15 +194,14 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     checkEnvironmentName(by.path, `${by.prefix}environmentName`, environmentName);
     checkNotOwnAccount(this, `${by.prefix}environmentAccountId`, environmentAccountId, 'the management account accepts requests of other (environment) accounts');
     const pair = encodePair(environmentAccountId, environmentName);
-    const earlier = this.addedBy.get(pair);
+    const earlier = this.expected.get(pair);
     if (earlier !== undefined) {
       invalidProp(by.path, `${by.prefix}environmentName`, environmentName,
-        `the connection of account ${environmentAccountId} for this environment is already expected by ${this.node.path} (added by ${earlier}): one request per environment`);
+        `the connection of account ${environmentAccountId} for this environment is already expected by ${this.node.path} (added by ${earlier.addedBy}): one request per environment`);
     }
-    this.addedBy.set(pair, by.path);
     const awaited = connection.waitAtDeploy ?? true;
     const path = this.node.path;
-    if (!awaited && !this.continuous) {
+    if (!awaited && !this.continuousAcceptance) {
       invalidProp(path, 'waitAtDeploy', false, `needs continuousAcceptance: without it nothing accepts the request of ${pair} when it is filed after this stack deploys`);
     }
     let chunk = this.chunks[this.chunks.length - 1];
@@ -209,10 +209,10 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     if (full) chunk = this.newChunk();
     if (awaited) {
       chunk.pairs.push(pair);
-      this.positions.set(pair, { chunk, index: chunk.pairs.length - 1 });
+      this.expected.set(pair, { addedBy: by.path, position: { chunk, index: chunk.pairs.length - 1 } });
     } else {
       chunk.listedPairs.push(pair);
-      this.positions.set(pair, undefined);
+      this.expected.set(pair, { addedBy: by.path });
     }
     this.provider.allowAcceptFrom(environmentAccountId);
   }
@@ -234,8 +234,9 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
   /** The id of the accepted connection for a pair given to this acceptor (available after deployment). */
   public connectionId(environmentAccountId: string, environmentName: string): string {
     const pair = encodePair(environmentAccountId, environmentName);
-    const position = this.positions.get(pair);
-    if (!this.positions.has(pair)) invalidProp(this.node.path, 'connectionId', pair, 'is not an expected connection of this acceptor');
+    const entry = this.expected.get(pair);
+    if (!entry) invalidProp(this.node.path, 'connectionId', pair, 'is not an expected connection of this acceptor');
+    const position = entry.position;
     if (!position) {
       invalidProp(this.node.path, 'connectionId', pair, 'is accepted when filed (waitAtDeploy: false), after this stack deploys: its id is not known to this stack');
     }

@@ -14,6 +14,7 @@ import { ConnectionProvider } from './connection-provider';
 import { retainNamedRolesWhenRetained } from './retained-roles';
 import { HandlerOptions } from '../hardening/handler-options';
 import { EnvironmentAccountProtonRole } from '../proton-role/environment-account-proton-role';
+import { hasBrand, markBrand } from '../shared/brand';
 import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
 import { endOfSupportSwitch } from '../shared/end-of-support-switch';
 import { checkNotOwnAccount } from '../shared/own-account';
@@ -155,7 +156,7 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
 
   /** Whether `x` is an `EnvironmentAccountConnection` (also across copies of this library, unlike `instanceof`). */
   public static isEnvironmentAccountConnection(x: unknown): x is EnvironmentAccountConnection {
-    return typeof x === 'object' && x !== null && CONNECTION_BRAND in x;
+    return hasBrand(x, CONNECTION_BRAND);
   }
 
   /** @attribute */
@@ -177,7 +178,7 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
 
   constructor(scope: Construct, id: string, props: EnvironmentAccountConnectionProps) {
     super(scope, id);
-    Object.defineProperty(this, CONNECTION_BRAND, { value: true });
+    markBrand(this, CONNECTION_BRAND);
     const path = this.node.path;
     checkAccountId(path, 'managementAccountId', props.managementAccountId);
     checkEnvironmentName(path, 'environmentName', props.environmentName);

@@ -5,6 +5,7 @@ import { EnvironmentTrust, confusedDeputySafePrincipal } from './confused-deputy
 import { COMPONENT_ROLE_GUARANTEE, PROTON_ROLE_GUARANTEE, enforcePolicyGuarantee } from './policy-guarantee';
 import { ProvisioningPermissions } from './provisioning-permissions';
 import { ProvisioningPolicy } from './provisioning-policy';
+import { hasBrand, markBrand } from '../shared/brand';
 import { checkNotOwnAccount } from '../shared/own-account';
 import { checkAccountId, checkEnvironmentName, checkRoleName, checkUnique, invalidProp } from '../shared/validation';
 
@@ -95,7 +96,7 @@ export interface EnvironmentAccountProtonRoleProps {
 export class EnvironmentAccountProtonRole extends iam.Role {
   /** Whether `x` is an `EnvironmentAccountProtonRole` (also across copies of this library, unlike `instanceof`). */
   public static isEnvironmentAccountProtonRole(x: unknown): x is EnvironmentAccountProtonRole {
-    return typeof x === 'object' && x !== null && PROTON_ROLE_BRAND in x;
+    return hasBrand(x, PROTON_ROLE_BRAND);
   }
 
   /** The management account this role works for. */
@@ -126,7 +127,7 @@ export class EnvironmentAccountProtonRole extends iam.Role {
       assumedBy: confusedDeputySafePrincipal(scope, PROTON_SERVICE, trust),
       inlinePolicies: { ProtonProvisioning: policyDocument },
     });
-    Object.defineProperty(this, PROTON_ROLE_BRAND, { value: true });
+    markBrand(this, PROTON_ROLE_BRAND);
     checkNotOwnAccount(this, 'managementAccountId', trust.managementAccountId,
       'the trust would name this account itself, while the Proton environments live in the management account: '
       + 'an environment account connection links two different accounts (in a single account, use a plain Proton service role)');
