@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, DependencyType, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 /**
@@ -12,6 +12,12 @@ const OFFLINE_ENV = {
   CDK_DISABLE_VERSION_CHECK: '1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
+
+/** The oldest aws-cdk-lib release users may pair the library with; the Java app test runs on it. */
+const CDK_FLOOR_VERSION = '2.263.0';
+/** The aws-cdk-lib release the TypeScript suite, the examples and the package test run on. */
+const CDK_DEV_VERSION = '2.276.0';
+const CONSTRUCTS_VERSION = '10.8.1';
 
 /** Runs a TypeScript entry point without type-checking and without npx (which may ask the registry). */
 const RUN_TS = 'node --require ts-node/register/transpile-only';
@@ -31,8 +37,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: false,
   release: false,
 
-  cdkVersion: '2.276.0',
-  constructsVersion: '10.8.1',
+  // The oldest aws-cdk-lib the library supports (its peer dependency, and the floor of the Python,
+  // Java and Go packages): 2.263.0 is the newest release every registry here serves (Maven Central
+  // stops there, PyPI at 2.275.0). The library itself is developed and tested on CDK_DEV_VERSION.
+  cdkVersion: CDK_FLOOR_VERSION,
+  constructsVersion: CONSTRUCTS_VERSION,
+  peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
 
@@ -74,6 +84,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'local', 'examples', 'bench', 'projenrc'],
   },
 
+  // The same constructs for Python, Java and Go (jsii-pacmak). .NET is left out: no .NET SDK builds here.
+  publishToPypi: {
+    distName: 'cdk-proton-account-connections',
+    module: 'cdk_proton_account_connections',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.protonaccountconnections.cdk',
+    mavenGroupId: 'io.github.proton-account-connections',
+    mavenArtifactId: 'cdk-proton-account-connections',
+  },
+  publishToGo: {
+    moduleName: 'github.com/proton-account-connections/cdk-proton-account-connections-go',
+    packageName: 'cdkprotonaccountconnections',
+  },
+
   gitignore: ['cdk.out', '/.local-deploy/', '/bench/out/'],
   npmignoreEnabled: true,
 });
@@ -81,6 +106,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // projen derives `@types/node@ts6.0` from typescriptVersion, a dist-tag the registry does not have.
 project.deps.removeDependency('@types/node');
 project.addDevDeps('@types/node@^20');
+
+// Developed and tested on CDK_DEV_VERSION, not on the floor projen would pin (peerDependencyOptions).
+project.deps.addDependency(`aws-cdk-lib@${CDK_DEV_VERSION}`, DependencyType.BUILD);
+project.deps.addDependency(`constructs@${CONSTRUCTS_VERSION}`, DependencyType.BUILD);
 
 // npm ci fails on the lockfile otherwise: the registry's unrs-resolver 1.13.0 lacks some platform bindings.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
