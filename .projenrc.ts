@@ -99,7 +99,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkprotonaccountconnections',
   },
 
-  gitignore: ['cdk.out', '/.local-deploy/', '/bench/out/'],
+  gitignore: ['cdk.out', '/.local-deploy/', '/bench/out/', '/.venv/', '__pycache__/'],
   npmignoreEnabled: true,
 });
 
@@ -213,6 +213,15 @@ project.addTask('local-deploy', {
   exec: `${RUN_TS} local/bin/cdk-proton-local.ts`,
   receiveArgs: true,
 });
+
+// Python tools the suite runs (cfn-lint), in one virtual environment at .venv: pip leaves it as it
+// is when requirements-dev.txt is already satisfied.
+const pythonEnv = project.addTask('python:env', {
+  description: 'Create .venv and install requirements-dev.txt (the Python tools the tests run)',
+});
+pythonEnv.exec('[ -x .venv/bin/python ] || python3 -m venv .venv');
+pythonEnv.exec('.venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt');
+project.testTask.prependSpawn(pythonEnv);
 
 // Benchmarks: not part of the test command (they compare timings side by side in one run).
 const bench = project.addTask('bench', {
