@@ -214,6 +214,15 @@ project.addTask('local-deploy', {
   receiveArgs: true,
 });
 
+// Every package users install, built the way CI builds them, for the tests that install them:
+// the npm tarball (dist/js), the Python wheel (dist/python), the Maven artifacts (dist/java) and
+// the Go module (dist/go). One jsii-pacmak run builds the four side by side.
+const packages = project.addTask('packages', {
+  description: 'Bundle and compile, then build the npm, Python, Java and Go packages into dist/',
+});
+for (const step of ['bundle', 'compile', 'compile:local-tools']) packages.spawn(project.tasks.tryFind(step)!);
+packages.exec('jsii-pacmak -v --target js --target python --target java --target go');
+
 // Python tools the suite runs (cfn-lint), in one virtual environment at .venv: pip leaves it as it
 // is when requirements-dev.txt is already satisfied.
 const pythonEnv = project.addTask('python:env', {
@@ -222,6 +231,11 @@ const pythonEnv = project.addTask('python:env', {
 pythonEnv.exec('[ -x .venv/bin/python ] || python3 -m venv .venv');
 pythonEnv.exec('.venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt');
 project.testTask.prependSpawn(pythonEnv);
+// After typecheck (a type error stops the run before the slow part), before jest: the package
+// tests install what this built.
+const jestStep = project.testTask.steps.findIndex((step) => (step.exec ?? step.execArgs?.join(' '))?.startsWith('jest'));
+if (jestStep < 0) throw new Error('the test task has no jest step');
+project.testTask.insertStep(jestStep, { spawn: packages.name });
 
 // Benchmarks: not part of the test command (they compare timings side by side in one run).
 const bench = project.addTask('bench', {

@@ -1,5 +1,5 @@
 /**
- * The package as a user gets it: the tarball `npx projen package:js` writes under dist/js, its
+ * The package as a user gets it: the npm tarball (packed as `npx projen package:js` packs it), its
  * file list, and installed from the registry-like tarball into a new CDK app in a temporary
  * folder (aws-cdk-lib, constructs and the CDK CLI from the registry): the app synthesizes,
  * `cdk-proton-local handshake` connects it, a jest test of the app uses the test API, and an ESM
@@ -40,10 +40,15 @@ beforeAll(() => {
   // what the working tree may hold besides the sources must never reach the package
   fs.mkdirSync(path.join(ROOT, '.local-deploy'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, '.local-deploy', 'consumer-test-leftover.json'), '{}');
-  // the README's command for the tarball
-  run(path.join(ROOT, 'node_modules', '.bin', 'projen'), ['tarball'], ROOT);
+  // npm pack of the compiled tree, as the package task (jsii-pacmak's js target) packs it; the
+  // test command compiles first (`npx projen packages`), so nothing is rebuilt under other tests
+  if (!fs.existsSync(path.join(ROOT, 'lib', 'local-tools', 'local', 'bin', 'cdk-proton-local.js'))) {
+    throw new Error('the library is not compiled: run `npx projen packages` (or `npx projen tarball`) first');
+  }
+  const out = path.join(tmp, 'pack');
+  fs.mkdirSync(out);
+  run('npm', ['pack', '--silent', '--pack-destination', out], ROOT);
   fs.rmSync(path.join(ROOT, '.local-deploy', 'consumer-test-leftover.json'));
-  const out = path.join(ROOT, 'dist', 'js');
   tarball = path.join(out, fs.readdirSync(out).find((file) => file.endsWith('.tgz'))!);
 
   fs.mkdirSync(app);
