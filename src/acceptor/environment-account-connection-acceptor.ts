@@ -125,7 +125,10 @@ const MAX_CHUNK_CHARS = 3_800;
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
  */
 export class EnvironmentAccountConnectionAcceptor extends Construct {
-  /** Whether `x` is an `EnvironmentAccountConnectionAcceptor` (also across copies of this library, unlike `instanceof`). */
+  /**
+   * Whether `x` is an `EnvironmentAccountConnectionAcceptor` (also across copies of this library, unlike `instanceof`).
+   * @param x any value
+   */
   public static isEnvironmentAccountConnectionAcceptor(x: unknown): x is EnvironmentAccountConnectionAcceptor {
     return hasBrand(x, ACCEPTOR_BRAND);
   }
@@ -178,7 +181,10 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     });
   }
 
-  /** Accepts the request of `connection.environmentAccountId` for `connection.environmentName`. */
+  /**
+   * Accepts the request the environment account files for the named environment.
+   * @param connection the environment account, the environment name, and whether deployment waits for the request
+   */
   public addExpectedConnection(connection: ExpectedConnection): void {
     this._addExpectedConnection(connection, { path: this.node.path, prefix: 'expectedConnections.' });
   }
@@ -217,7 +223,10 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     this.provider.allowAcceptFrom(environmentAccountId);
   }
 
-  /** Accepts requests from `environmentAccountId` for any environment name. */
+  /**
+   * Accepts requests from an environment account for any environment name.
+   * @param environmentAccountId the environment account (12 digits), not this stack's own
+   */
   public addTrustedAccount(environmentAccountId: string): void {
     checkAccountId(this.node.path, 'trustedAccounts', environmentAccountId);
     checkNotOwnAccount(this, 'trustedAccounts', environmentAccountId, 'the management account accepts requests of other (environment) accounts');
@@ -231,7 +240,11 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     this.provider.allowAcceptFrom(environmentAccountId);
   }
 
-  /** The id of the accepted connection for a pair given to this acceptor (available after deployment). */
+  /**
+   * The id of the accepted connection for a pair given to this acceptor (a token, resolved at deployment).
+   * @param environmentAccountId the pair's environment account
+   * @param environmentName the pair's environment name
+   */
   public connectionId(environmentAccountId: string, environmentName: string): string {
     const pair = encodePair(environmentAccountId, environmentName);
     const entry = this.expected.get(pair);

@@ -154,7 +154,10 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
     return new Imported(scope, id);
   }
 
-  /** Whether `x` is an `EnvironmentAccountConnection` (also across copies of this library, unlike `instanceof`). */
+  /**
+   * Whether `x` is an `EnvironmentAccountConnection` (also across copies of this library, unlike `instanceof`).
+   * @param x any value
+   */
   public static isEnvironmentAccountConnection(x: unknown): x is EnvironmentAccountConnection {
     return hasBrand(x, CONNECTION_BRAND);
   }
@@ -240,6 +243,7 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
    * What happens to the connection when it leaves the stack (CloudFormation's `DeletionPolicy`
    * and `UpdateReplacePolicy`): `DESTROY`, `RETAIN` or `RETAIN_ON_UPDATE_OR_DELETE`. A retained
    * connection keeps the roles it names that this stack creates.
+   * @param policy the removal policy
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     if (policy === RemovalPolicy.SNAPSHOT) {

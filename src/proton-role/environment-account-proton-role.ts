@@ -94,7 +94,10 @@ export interface EnvironmentAccountProtonRoleProps {
  * @see https://docs.aws.amazon.com/proton/latest/userguide/ag-env-account-connections.html
  */
 export class EnvironmentAccountProtonRole extends iam.Role {
-  /** Whether `x` is an `EnvironmentAccountProtonRole` (also across copies of this library, unlike `instanceof`). */
+  /**
+   * Whether `x` is an `EnvironmentAccountProtonRole` (also across copies of this library, unlike `instanceof`).
+   * @param x any value
+   */
   public static isEnvironmentAccountProtonRole(x: unknown): x is EnvironmentAccountProtonRole {
     return hasBrand(x, PROTON_ROLE_BRAND);
   }
@@ -151,7 +154,10 @@ export class EnvironmentAccountProtonRole extends iam.Role {
     }
   }
 
-  /** Adds what the environment templates may create, usable only through CloudFormation. */
+  /**
+   * Adds what the environment templates may create, usable only through CloudFormation.
+   * @param permissions from `ProvisioningPermissions.fromServices`, `fromActions` or `fromStatements`
+   */
   public addProvisioningPermissions(...permissions: ProvisioningPermissions[]): void {
     this.provisioningPolicy.add(permissions);
   }

@@ -53,12 +53,16 @@ export class ProvisioningPermissions {
   /**
    * Every action of the named services (e.g. `'s3'`, `'sqs'`), on any resource, through CloudFormation only.
    * `organizations` and `account` are refused.
+   * @param services IAM service prefixes, lower case
    */
   public static fromServices(...services: string[]): ProvisioningPermissions {
     return ProvisioningPermissions.create((scope) => bindServices(scope, services));
   }
 
-  /** Exactly these actions (e.g. `'s3:CreateBucket'`), on any resource, through CloudFormation only. */
+  /**
+   * Exactly these actions (e.g. `'s3:CreateBucket'`), on any resource, through CloudFormation only.
+   * @param actions IAM actions as `service:Action` (wildcards within the action name allowed, not `*` alone)
+   */
   public static fromActions(...actions: string[]): ProvisioningPermissions {
     return ProvisioningPermissions.create((scope) => bindActions(scope, actions));
   }
@@ -67,6 +71,7 @@ export class ProvisioningPermissions {
    * These statements, each made usable only through CloudFormation. Statements must
    * allow named actions: `Deny`, `NotAction`, `NotResource`, principals and the bare `*`
    * action are refused.
+   * @param statements IAM policy statements that allow named actions
    */
   public static fromStatements(...statements: iam.PolicyStatement[]): ProvisioningPermissions {
     return ProvisioningPermissions.create((scope) => bindStatements(scope, statements));
