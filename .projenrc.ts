@@ -99,7 +99,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkprotonaccountconnections',
   },
 
-  gitignore: ['cdk.out', '/.local-deploy/', '/bench/out/', '/.venv/', '__pycache__/'],
+  gitignore: ['cdk.out', '/.local-deploy/', '/bench/out/', '/.venv/', '__pycache__/', '/.jsii.tabl.json', '/.jsii.tabl.json.gz'],
   npmignoreEnabled: true,
 });
 
@@ -220,7 +220,7 @@ project.addTask('local-deploy', {
 const packages = project.addTask('packages', {
   description: 'Bundle and compile, then build the npm, Python, Java and Go packages into dist/',
 });
-for (const step of ['bundle', 'compile', 'compile:local-tools']) packages.spawn(project.tasks.tryFind(step)!);
+for (const step of ['bundle', 'compile', 'docgen', 'compile:local-tools']) packages.spawn(project.tasks.tryFind(step)!);
 packages.exec('jsii-pacmak -v --target js --target python --target java --target go');
 
 // Python tools the suite runs (cfn-lint), in one virtual environment at .venv: pip leaves it as it
@@ -236,6 +236,12 @@ project.testTask.prependSpawn(pythonEnv);
 const jestStep = project.testTask.steps.findIndex((step) => (step.exec ?? step.execArgs?.join(' '))?.startsWith('jest'));
 if (jestStep < 0) throw new Error('the test task has no jest step');
 project.testTask.insertStep(jestStep, { spawn: packages.name });
+// The README's and docs' examples compile (jsii-rosetta --strict), against the assembly just built.
+const docsExamples = project.addTask('docs:examples', {
+  description: 'Compile the TypeScript examples of README.md and docs/ with jsii-rosetta --strict (needs the jsii compile)',
+  exec: 'node rosetta/check-readme-examples.js',
+});
+project.testTask.insertStep(jestStep + 1, { spawn: docsExamples.name });
 
 // Benchmarks: not part of the test command (they compare timings side by side in one run).
 const bench = project.addTask('bench', {
