@@ -3,7 +3,8 @@
  * of the wheel jsii-pacmak wrote under dist/python and of examples/python-app/requirements.txt
  * (aws-cdk-lib from PyPI), the CDK CLI synthesizing examples/python-app/app.py, its templates
  * equal to the TypeScript example's for the same context, and its handshake run by the
- * `cdk-proton-local` script the wheel installs. Needs PyPI (or pip's cache) and `npx projen packages`.
+ * `cdk-proton-local` script the wheel installs; and the README's Python quick start, run as written.
+ * Needs PyPI (or pip's cache) and `npx projen packages`.
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
@@ -115,3 +116,20 @@ test('the wheel\'s cdk-proton-local runs the Python app\'s handshake on the loca
   expect(result.stdout).toContain('connections left on the endpoint: 0');
   expect(result.stdout).toMatch(/==> done: 1 connection\(s\) CONNECTED and cleaned up/);
 }, 600_000);
+
+test('the README\'s Python quick start runs as written and synthesizes both stacks', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const quickStart = readme.slice(readme.indexOf('## Quick start'));
+  const block = /```python\n([\s\S]*?)```/.exec(quickStart)?.[1];
+  if (!block) throw new Error('README.md has no ```python block in its Quick start');
+  const script = path.join(tmp, 'quick_start.py');
+  fs.writeFileSync(script, block);
+  const outdir = path.join(tmp, 'quick-start.out');
+  const result = spawnSync(path.join(venvBin, 'python'), [script], { cwd: tmp, encoding: 'utf8', timeout: 300_000, env: { ...ENV, CDK_OUTDIR: outdir } });
+  if (result.status !== 0) throw new Error(`the README's Python quick start failed:\n${result.stdout}\n${result.stderr}`);
+  const workloads = JSON.parse(fs.readFileSync(path.join(outdir, 'ProtonWorkloads.template.json'), 'utf8'));
+  const management = JSON.parse(fs.readFileSync(path.join(outdir, 'ProtonManagement.template.json'), 'utf8'));
+  const types = (template: { Resources: Record<string, { Type: string }> }) => Object.values(template.Resources).map((resource) => resource.Type);
+  expect(types(workloads)).toContain('Custom::ProtonEnvironmentAccountConnection');
+  expect(types(management)).toContain('Custom::ProtonConnectionAcceptance');
+}, 300_000);
