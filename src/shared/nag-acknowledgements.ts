@@ -7,9 +7,24 @@ import { IConstruct } from 'constructs';
  */
 const WILDCARD_RULE = 'AwsSolutions-IAM5';
 
-/** Acknowledges one wildcard finding, e.g. `Action::s3:*`, on `scope`. */
+/**
+ * Acknowledges one wildcard finding, e.g. `Action::s3:*`, on `scope`.
+ *
+ * aws-cdk-lib releases before bracket-aware validation ids (2.263.0, the floor, among them) reserve
+ * `::` as the one prefix separator and throw `InvalidValidationId` for a finding such as
+ * `Resource::arn:<AWS::Partition>:…`. There the acknowledgement cannot be expressed at all, so it
+ * is left out: a cdk-nag run on such a release reports that finding, and synth still succeeds.
+ */
 export function acknowledgeWildcard(scope: IConstruct, finding: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `${WILDCARD_RULE}[${finding}]`, reason });
+  try {
+    Validations.of(scope).acknowledge({ id: `${WILDCARD_RULE}[${finding}]`, reason });
+  } catch (error) {
+    if (!isInvalidValidationId(error)) throw error;
+  }
+}
+
+function isInvalidValidationId(error: unknown): boolean {
+  return error instanceof Error && /InvalidValidationId|Invalid validation rule ID/.test(`${error.name} ${error.message}`);
 }
 
 /** Acknowledges the wildcard finding a resource ARN (which may hold tokens) raises on `scope`. */
