@@ -22,8 +22,12 @@ import { checkNotOwnAccount } from '../shared/own-account';
 import { checkAccountId, checkEnvironmentName, invalidProp, wholeSeconds } from '../shared/validation';
 import { registerAcceptor } from '../shared/waiting-order';
 
-/** How one expected connection is accepted. */
-export interface ExpectedConnectionOptions {
+/** One (environment account, environment name) pair whose connection request is accepted. */
+export interface ExpectedConnection {
+  /** The environment account that files the request. */
+  readonly environmentAccountId: string;
+  /** The name of this (management) account's environment that the connection serves. */
+  readonly environmentName: string;
   /**
    * Wait at deploy for this request, and fail the deploy when it does not arrive in time. Turn it
    * off when the environment stack deploys after this one and waits for its acceptance: then
@@ -32,14 +36,6 @@ export interface ExpectedConnectionOptions {
    * @default true
    */
   readonly waitAtDeploy?: boolean;
-}
-
-/** One (environment account, environment name) pair whose connection request is accepted. */
-export interface ExpectedConnection extends ExpectedConnectionOptions {
-  /** The environment account that files the request. */
-  readonly environmentAccountId: string;
-  /** The name of this (management) account's environment that the connection serves. */
-  readonly environmentName: string;
 }
 
 /** Keep accepting requests filed after deployment (re-filed, replaced), without a redeploy. */
@@ -126,7 +122,7 @@ const MAX_CHUNK_CHARS = 3_800;
  */
 export class EnvironmentAccountConnectionAcceptor extends Construct {
   /**
-   * Whether `x` is an `EnvironmentAccountConnectionAcceptor` (also across copies of this library, unlike `instanceof`).
+   * Whether `x` is an `EnvironmentAccountConnectionAcceptor` (also when the app loads more than one copy of this library).
    * @param x any value
    */
   public static isEnvironmentAccountConnectionAcceptor(x: unknown): x is EnvironmentAccountConnectionAcceptor {

@@ -96,9 +96,10 @@ export interface EnvironmentAccountConnectionProps {
   readonly acceptanceTimeout?: Duration;
 
   /**
-   * What happens to the connection when it leaves the stack: `DESTROY` deletes it; `RETAIN` (or
-   * `RETAIN_ON_UPDATE_OR_DELETE`) keeps it, together with the roles it names that this stack
-   * creates, so that a kept connection never names a deleted role. It is CloudFormation's
+   * What happens to the connection when it leaves the stack.
+   *
+   * `DESTROY` deletes it. `RETAIN` (or `RETAIN_ON_UPDATE_OR_DELETE`) keeps it, together with the
+   * roles it names that this stack creates, so that a kept connection never names a deleted role. It is CloudFormation's
    * `DeletionPolicy`, the same as `applyRemovalPolicy()` and `RemovalPolicies.of(scope)` set. A
    * stack created again under the same name takes a retained connection back.
    * @default RemovalPolicy.DESTROY
@@ -106,8 +107,9 @@ export interface EnvironmentAccountConnectionProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * When the management account has REJECTED this connection, file a new request in its place
-   * (a rejected connection can never be used). It acts on the next Update of the resource;
+   * When the management account has REJECTED this connection, file a new request in its place.
+   *
+   * A rejected connection can never be used. This acts on the next Update of the resource, and
    * turning it on is such an update, so one deploy recovers. The rejected connection is deleted.
    * @default false
    */
@@ -155,7 +157,7 @@ export class EnvironmentAccountConnection extends Resource implements IEnvironme
   }
 
   /**
-   * Whether `x` is an `EnvironmentAccountConnection` (also across copies of this library, unlike `instanceof`).
+   * Whether `x` is an `EnvironmentAccountConnection` (also when the app loads more than one copy of this library).
    * @param x any value
    */
   public static isEnvironmentAccountConnection(x: unknown): x is EnvironmentAccountConnection {

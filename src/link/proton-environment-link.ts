@@ -104,9 +104,11 @@ export interface ProtonEnvironmentLinkProps {
 }
 
 /**
- * Both sides of one environment account connection in one line: in the environment account's
- * stack (the scope) a scoped Proton role and the connection request; in the management account's
- * stack an allow-list entry on its acceptor; and the stack dependency that makes
+ * Both sides of one environment account connection in one line.
+ *
+ * In the environment account's stack (the scope): a scoped Proton role and the connection
+ * request. In the management account's stack: an allow-list entry on its acceptor. Between
+ * them: the stack dependency that makes
  * `cdk deploy --all` (one stack at a time) work: the environment side first, or, with
  * `waitForAcceptance`, the management side first. Both stacks must name their account and the
  * same Region (Proton connections are Region-bound).
@@ -159,8 +161,10 @@ export class ProtonEnvironmentLink extends Construct {
   }
 
   /**
-   * The accepted connection's id, for use in the management account's stack. Not available
-   * with `waitForAcceptance` (the management stack deploys before the request exists).
+   * The accepted connection's id, for use in the management account's stack.
+   *
+   * Not available with `waitForAcceptance` (the management stack deploys before the request
+   * exists): reading it then throws, naming the link; use `connection.connectionId` instead.
    */
   public get acceptedConnectionId(): string {
     if (this.acceptedId === undefined) {

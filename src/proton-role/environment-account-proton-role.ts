@@ -95,7 +95,7 @@ export interface EnvironmentAccountProtonRoleProps {
  */
 export class EnvironmentAccountProtonRole extends iam.Role {
   /**
-   * Whether `x` is an `EnvironmentAccountProtonRole` (also across copies of this library, unlike `instanceof`).
+   * Whether `x` is an `EnvironmentAccountProtonRole` (also when the app loads more than one copy of this library).
    * @param x any value
    */
   public static isEnvironmentAccountProtonRole(x: unknown): x is EnvironmentAccountProtonRole {

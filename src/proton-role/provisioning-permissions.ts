@@ -56,7 +56,7 @@ export class ProvisioningPermissions {
    * @param services IAM service prefixes, lower case
    */
   public static fromServices(...services: string[]): ProvisioningPermissions {
-    return ProvisioningPermissions.create((scope) => bindServices(scope, services));
+    return ProvisioningPermissions.create(`services ${services.join(', ')}`, (scope) => bindServices(scope, services));
   }
 
   /**
@@ -64,7 +64,7 @@ export class ProvisioningPermissions {
    * @param actions IAM actions as `service:Action` (wildcards within the action name allowed, not `*` alone)
    */
   public static fromActions(...actions: string[]): ProvisioningPermissions {
-    return ProvisioningPermissions.create((scope) => bindActions(scope, actions));
+    return ProvisioningPermissions.create(`actions ${actions.join(', ')}`, (scope) => bindActions(scope, actions));
   }
 
   /**
@@ -74,7 +74,7 @@ export class ProvisioningPermissions {
    * @param statements IAM policy statements that allow named actions
    */
   public static fromStatements(...statements: iam.PolicyStatement[]): ProvisioningPermissions {
-    return ProvisioningPermissions.create((scope) => bindStatements(scope, statements));
+    return ProvisioningPermissions.create(`${statements.length} statement(s)`, (scope) => bindStatements(scope, statements));
   }
 
   /**
@@ -82,16 +82,24 @@ export class ProvisioningPermissions {
    * and `account:*`, through CloudFormation only. Adds a synth warning: prefer named services.
    */
   public static allServicesExceptOrganizationsAndAccount(): ProvisioningPermissions {
-    return ProvisioningPermissions.create(bindBroadDefault);
+    return ProvisioningPermissions.create('all services except organizations and account', bindBroadDefault);
   }
 
-  private static create(binder: Binder): ProvisioningPermissions {
-    const permissions = new ProvisioningPermissions();
+  private static create(summary: string, binder: Binder): ProvisioningPermissions {
+    const permissions = new ProvisioningPermissions(summary);
     BINDERS.set(permissions, binder);
     return permissions;
   }
 
-  private constructor() {}
+  /**
+   * What these permissions grant, in words (e.g. `services ec2, ecs, logs`): for logs and reviews.
+   * The rules are checked when a role uses them, not here.
+   */
+  public readonly summary: string;
+
+  private constructor(summary: string) {
+    this.summary = summary;
+  }
 }
 
 function invalid(scope: IConstruct, value: unknown, rule: string): never {

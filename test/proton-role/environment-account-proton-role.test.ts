@@ -396,3 +396,15 @@ describe('cdk-nag AwsSolutions', () => {
     ]);
   });
 });
+
+describe('ProvisioningPermissions.summary', () => {
+  test('says in words what each factory grants (every language reads it; Go sees a typed value, not an empty interface)', () => {
+    expect(ProvisioningPermissions.fromServices('ec2', 'ecs', 'logs').summary).toBe('services ec2, ecs, logs');
+    expect(ProvisioningPermissions.fromActions('s3:CreateBucket', 'sqs:CreateQueue').summary).toBe('actions s3:CreateBucket, sqs:CreateQueue');
+    expect(ProvisioningPermissions.fromStatements(
+      new iam.PolicyStatement({ actions: ['sns:CreateTopic'], resources: ['*'] }),
+      new iam.PolicyStatement({ actions: ['sns:DeleteTopic'], resources: ['*'] }),
+    ).summary).toBe('2 statement(s)');
+    expect(ProvisioningPermissions.allServicesExceptOrganizationsAndAccount().summary).toBe('all services except organizations and account');
+  });
+});
