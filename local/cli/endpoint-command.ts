@@ -3,12 +3,16 @@
  *
  *   cdk-proton-local endpoint [--port 0] [--host 127.0.0.1] [--seed 1]
  *     [--throttling-rate 0] [--internal-error-rate 0] [--drop-rate 0] [--drop-after-commit-rate 0]
- *     [--latency-ms a,b] [--quota 1000] [--end-of-support refuse-connections|html-403] [--quiet]
+ *     [--latency-ms a,b] [--quota 1000] [--end-of-support refuse-connections|html-403]
+ *     [--organization org.json] [--organizations-throttling-rate 0] [--quiet]
  *
  * Prints `local-proton listening on http://127.0.0.1:<port>` and stops on SIGINT/SIGTERM. With
  * `--end-of-support refuse-connections` it prints `local-proton refusing connections on <url>` instead: it picked
- * the port, then stopped listening on it.
+ * the port, then stopped listening on it. With `--organization` it also serves AWS Organizations' read operations
+ * for that organization on the same URL (one line on stderr says so).
  */
+import { readFileSync } from 'node:fs';
+import { normalizeOrganizationDocument, OrganizationDocument } from '../organizations/document';
 import { EndOfSupportMode, FaultOptions, startLocalProton } from '../proton-endpoint';
 import { checkEndOfSupportMode } from '../proton-endpoint/end-of-support';
 
@@ -27,6 +31,8 @@ Starts the local AWS Proton endpoint (on loopback) and prints its URL; SIGINT/SI
   --operations Op1,Op2      operations the faults apply to (default: all)
   --quota N                 connections per environment account and Region (default 1000)
   --end-of-support MODE     answer as a shut-down service: refuse-connections | html-403
+  --organization FILE       also serve AWS Organizations' read operations for the organization in FILE (JSON)
+  --organizations-throttling-rate R  share of Organizations calls answered TooManyRequestsException (0..1)
   --quiet                   no request log on stderr
 `;
 
@@ -41,6 +47,23 @@ function number(flag: string, value: string | undefined): number {
   return n;
 }
 
+/** The organization document in `file`, checked (exit 2 naming the file and each bad field). */
+function readOrganization(file: string | undefined): OrganizationDocument {
+  if (file === undefined || file === '') fail('--organization needs a JSON file');
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    fail(`--organization ${file}: ${(err as Error).message}`);
+  }
+  try {
+    normalizeOrganizationDocument(document);
+  } catch (err) {
+    fail(`--organization ${file}: ${(err as Error).message}`);
+  }
+  return document as OrganizationDocument;
+}
+
 /** Runs `cdk-proton-local endpoint` with its arguments (after the subcommand). */
 export async function runEndpointCommand(argv: string[]): Promise<void> {
   let port = 0;
@@ -48,6 +71,8 @@ export async function runEndpointCommand(argv: string[]): Promise<void> {
   let quota: number | undefined;
   let quiet = false;
   let endOfSupport: EndOfSupportMode | undefined;
+  let organization: OrganizationDocument | undefined;
+  let organizationsThrottlingRate: number | undefined;
   const faults: { -readonly [K in keyof FaultOptions]: FaultOptions[K] } = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -76,6 +101,8 @@ export async function runEndpointCommand(argv: string[]): Promise<void> {
           fail((err as Error).message);
         }
         break;
+      case '--organization': organization = readOrganization(value()); break;
+      case '--organizations-throttling-rate': organizationsThrottlingRate = number(flag, value()); break;
       case '--quiet': quiet = true; break;
       case '--help':
       case '-h':
@@ -91,12 +118,20 @@ export async function runEndpointCommand(argv: string[]): Promise<void> {
     quotaPerEnvironmentAccount: quota,
     faults,
     endOfSupport,
+    organization,
+    organizationsFaults: organizationsThrottlingRate === undefined ? undefined : { throttlingRate: organizationsThrottlingRate },
     log: quiet ? undefined : (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   if (endOfSupport === 'refuse-connections') {
     process.stdout.write(`local-proton refusing connections on ${proton.url} (end-of-support: refuse-connections)\n`);
   } else {
     process.stdout.write(`local-proton listening on ${proton.url}${endOfSupport ? ` (end-of-support: ${endOfSupport})` : ''}\n`);
+  }
+
+  if (organization) {
+    const org = proton.admin.organizations.organization();
+    process.stderr.write(`local-proton: serving AWS Organizations on ${proton.url}: ${org.organizationId} (management account ${org.managementAccountId}, `
+      + `${org.accounts.length} accounts, ${org.organizationalUnits.length} organizational units)\n`);
   }
 
   let stopping = false;

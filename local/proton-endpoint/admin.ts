@@ -7,6 +7,8 @@ import { ConnectionStore, DumpedConnection, StoreDump } from './connection-store
 import { checkEndOfSupportMode, EndOfSupportMode } from './end-of-support';
 import { ConnectionStatusChangeEvent, EventLog } from './events';
 import { FaultInjector, FaultOptions, isScriptedFaultKind, ScriptedFaultKind } from './faults';
+import type { LocalOrganizationsAdmin } from '../organizations/admin';
+import { handleOrganizationsAdminRequest, isOrganizationsAdminPath } from '../organizations/admin-routes';
 import { OPERATION_NAMES } from './operations';
 
 export interface EventFilter {
@@ -16,7 +18,10 @@ export interface EventFilter {
 }
 
 export interface LocalProtonAdmin {
-  /** Clears connections, idempotency tokens, events, call and fault counts and scripted faults; restores the startup fault options. */
+  /**
+   * Clears connections, idempotency tokens, events, call and fault counts and scripted faults; restores the startup
+   * fault options (and the startup organization, see `organizations.reset()`).
+   */
   reset(): void;
   /** All connections (with tags, Region and attached environments) and environments orphaned by a delete. */
   dump(): StoreDump;
@@ -50,6 +55,12 @@ export interface LocalProtonAdmin {
    * the port cannot be listened on again, leaving the mode `refuse-connections`). Not changed by `reset()`.
    */
   setEndOfSupport(mode: EndOfSupportMode | undefined): Promise<void>;
+  /**
+   * The local AWS Organizations surface: change the organization (addAccount, moveAccount, setAccountStatus,
+   * removeAccount, addOrganizationalUnit), read it (`organization()`), its changes, call counts and faults. `reset()`
+   * above resets it too. See `local/organizations/README.md`.
+   */
+  readonly organizations: LocalOrganizationsAdmin;
 }
 
 /** How the admin reads and switches the server's end-of-support mode. */
@@ -66,6 +77,7 @@ export class Admin implements LocalProtonAdmin {
     private readonly injector: FaultInjector,
     private readonly initialFaults: FaultOptions,
     private readonly endOfSupportControl: EndOfSupportControl,
+    public readonly organizations: LocalOrganizationsAdmin,
   ) {}
 
   public reset(): void {
@@ -73,6 +85,7 @@ export class Admin implements LocalProtonAdmin {
     this.eventLog.clear();
     this.counter.reset();
     this.injector.reset(this.initialFaults);
+    this.organizations.reset();
   }
 
   public dump(): StoreDump {
@@ -171,6 +184,7 @@ function requiredStringField(body: Record<string, unknown>, field: string): stri
  *      | /_local/end-of-support
  */
 export function handleAdminRequest(admin: LocalProtonAdmin, method: string, url: URL, body: unknown): AdminResponse {
+  if (isOrganizationsAdminPath(url.pathname)) return handleOrganizationsAdminRequest(admin.organizations, method, url, body);
   const route = `${method} ${url.pathname.replace(/\/+$/, '')}`;
   try {
     switch (route) {

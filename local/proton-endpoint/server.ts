@@ -5,6 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { OrganizationDocument } from '../organizations/document';
+import type { OrganizationsFaultOptions } from '../organizations/faults';
+import { isOrganizationsTarget, OrganizationsService } from '../organizations/service';
 import { ADMIN_PREFIX, Admin, EndOfSupportControl, handleAdminRequest, LocalProtonAdmin } from './admin';
 import { CallCounter } from './call-counts';
 import { CallerIdentity, resolveCaller } from './caller-identity';
@@ -36,6 +39,14 @@ export interface LocalProtonOptions {
    * `admin.setEndOfSupport(mode)`; `admin.reset()` does not change it.
    */
   readonly endOfSupport?: EndOfSupportMode;
+  /**
+   * Also serve AWS Organizations' read operations (awsJson1_1, `x-amz-target: AWSOrganizationsV20161128.*`) on the
+   * same port, for this organization (validated at start: OrganizationDocumentError names each bad field). Without
+   * it every Organizations call answers AWSOrganizationsNotInUseException. See `local/organizations/README.md`.
+   */
+  readonly organization?: OrganizationDocument;
+  /** Fault injection for the Organizations operations (apart from `faults`, which are Proton's). */
+  readonly organizationsFaults?: OrganizationsFaultOptions;
 }
 
 export interface LocalProton {
@@ -114,6 +125,7 @@ export async function startLocalProton(options: LocalProtonOptions = {}): Promis
   const store = new ConnectionStore(eventLog, quota);
   const counter = new CallCounter();
   const injector = new FaultInjector(initialFaults);
+  const organizations = new OrganizationsService({ organization: options.organization, faults: options.organizationsFaults, accessKeys, log });
   const endOfSupportControl: EndOfSupportControl = {
     mode: () => endOfSupport,
     set: async (mode) => {
@@ -128,7 +140,7 @@ export async function startLocalProton(options: LocalProtonOptions = {}): Promis
       }
     },
   };
-  const admin = new Admin(store, eventLog, counter, injector, initialFaults, endOfSupportControl);
+  const admin = new Admin(store, eventLog, counter, injector, initialFaults, endOfSupportControl, organizations.admin);
 
   /** The operation an `x-amz-target` header names, when the local endpoint implements it. */
   function operationOf(req: IncomingMessage): { target?: string; operation?: string } {
@@ -259,6 +271,8 @@ export async function startLocalProton(options: LocalProtonOptions = {}): Promis
           handleAdmin(req, res, url, rawBody);
         } else if (endOfSupport === 'refuse-connections') {
           req.socket.destroy(); // arrived while the listener was being closed
+        } else if (isOrganizationsTarget(header(req, 'x-amz-target'))) {
+          await organizations.handle(req, res, url, rawBody); // AWS Organizations was not shut down with Proton
         } else if (endOfSupport === 'html-403') {
           handleEndOfSupport(req, res, url);
         } else if (url.pathname !== '/') {
