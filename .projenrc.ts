@@ -51,6 +51,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-proton@3.1029.0',
     // same release as the Proton client: the two share one copy of the SDK core in the bundle
     '@aws-sdk/client-ssm@3.1029.0',
+    // the acceptor enumerates trusted organizational units (OU acceptance)
+    '@aws-sdk/client-organizations@3.1029.0',
     // the Proton client's own retry strategy and types, wrapped by the handlers' ProtonRetryStrategy
     '@smithy/core@^3.23.14',
     '@smithy/types@^4.14.0',
