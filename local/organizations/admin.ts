@@ -18,7 +18,7 @@ export interface LocalOrganizationsAdmin {
   enabled(): boolean;
   /** The organization as a normalized document (it can be given back to `load` or to `startLocalProton`). */
   organization(): OrganizationSnapshot;
-  /** Serves another organization (or none) from now on, also after `reset()`. Clears the changes. */
+  /** Serves another organization (or none) from now on, until `reset()` restores the startup one. Clears the changes. */
   load(document: OrganizationDocument | undefined): void;
   /** An account joins the organization (AWS places new accounts in the root; `parent` may name an OU: a move follows). */
   addAccount(input: AddAccountInput): OrganizationAccountSnapshot;

@@ -13,7 +13,7 @@ export class OrganizationsBackend {
   public readonly injector: OrganizationsFaultInjector;
   public readonly changes: OrganizationChangeLog;
   private current: Organization | undefined;
-  private startup: OrganizationSnapshot | undefined;
+  private readonly startup: OrganizationSnapshot | undefined;
   private readonly startupFaults: OrganizationsFaultOptions;
 
   /**
@@ -24,11 +24,13 @@ export class OrganizationsBackend {
     validateOrganizationsFaultOptions(faults);
     this.startupFaults = { ...faults };
     this.injector = new OrganizationsFaultInjector(this.startupFaults);
+    // Normalized once: reset() restores exactly this (default timestamps included).
+    this.startup = document === undefined ? undefined : new Organization(document).snapshot();
     this.changes = new OrganizationChangeLog(() => ({
       managementAccountId: this.current?.managementAccountId ?? '000000000000',
       organizationId: this.current?.id ?? 'o-0000000000',
     }));
-    this.load(document);
+    this.current = this.startup === undefined ? undefined : new Organization(this.startup);
   }
 
   /** The organization being served, if any. */
@@ -36,12 +38,9 @@ export class OrganizationsBackend {
     return this.current;
   }
 
-  /** Serves `document` from now on (and after `reset()`); undefined: no organization. Clears the change log. */
+  /** Serves `document` from now on (until `reset()`, which restores the startup one); undefined: none. Clears the change log. */
   public load(document: unknown | undefined): void {
-    // Normalized once: reset() restores exactly this (default timestamps included).
-    const snapshot = document === undefined ? undefined : new Organization(document).snapshot();
-    this.startup = snapshot;
-    this.current = snapshot === undefined ? undefined : new Organization(snapshot);
+    this.current = document === undefined ? undefined : new Organization(document);
     this.changes.clear();
   }
 
