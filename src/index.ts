@@ -5,3 +5,5 @@ export * from './connection/environment-account-connection';
 export * from './acceptor/environment-account-connection-acceptor';
 export * from './link/proton-environment-link';
 export * from './hardening/handler-options';
+export { EnvironmentNaming } from './organization/environment-naming';
+export { OrganizationReadAccess, OrganizationReadAccessProps } from './organization/organization-read-access';

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { AcceptorHandlerFunction } from './handler/acceptor-handler-function';
 import { HandlerOptions } from '../hardening/handler-options';
+import { ORGANIZATION_READ_ACTIONS } from '../organization/organization-read-access';
 import { connectionArnPattern } from '../shared/connection-arns';
 import { HandlerProvider } from '../shared/handler-provider';
 import { acknowledgeWildcard, acknowledgeWildcardResource } from '../shared/nag-acknowledgements';
@@ -34,6 +35,8 @@ export class AcceptorProvider extends HandlerProvider {
 
   private readonly acceptAccounts = new Set<string>();
   private rejectGranted = false;
+  private acceptAnyAccount = false;
+  private organizationReadGranted = false;
 
   private constructor(scope: Construct, id: string, handlerOptions: HandlerOptions | undefined, requestedBy: string) {
     super(scope, id, {
@@ -71,7 +74,33 @@ export class AcceptorProvider extends HandlerProvider {
 
   private acceptResources(): string[] {
     const accounts = [...this.acceptAccounts];
-    return accounts.length > MAX_ACCOUNTS_LISTED_IN_POLICY ? [connectionArnPattern(this, '*')] : accounts.map((account) => connectionArnPattern(this, account));
+    return this.acceptAnyAccount || accounts.length > MAX_ACCOUNTS_LISTED_IN_POLICY
+      ? [connectionArnPattern(this, '*')]
+      : accounts.map((account) => connectionArnPattern(this, account));
+  }
+
+  /** Allows accepting requests of any environment account in this Region (accounts known only at run time). */
+  public allowAcceptFromAnyAccount(reason: string): void {
+    if (this.acceptAnyAccount) return;
+    this.acceptAnyAccount = true;
+    acknowledgeWildcardResource(this.role, connectionArnPattern(this, '*'), reason);
+  }
+
+  /**
+   * Allows reading the organization's OU trees: their accounts and child OUs, nothing else (no
+   * Describe, no write). Organizations scopes these reads to no narrower resource than the
+   * organization, whose id the acceptor's stack does not know.
+   */
+  public allowReadOrganization(): void {
+    if (this.organizationReadGranted) return;
+    this.organizationReadGranted = true;
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadTrustedOrganizationalUnits',
+      actions: [...ORGANIZATION_READ_ACTIONS],
+      resources: ['*'],
+    }));
+    acknowledgeWildcard(this.role, 'Resource::*',
+      'proton:ListEnvironmentAccountConnections supports no resource-level permissions, and organizations:ListAccountsForParent and ListChildren none narrower than the organization, whose id this stack does not know.');
   }
 
   /** Allows rejecting requests from any account (only for acceptors that opt into rejectUnlisted). */

@@ -1,3 +1,4 @@
+import { namePrefixProblem, organizationalUnitIdProblem } from '../organization/naming-rule';
 import { accountIdProblem, environmentNameProblem } from '../shared/proton-patterns';
 
 /**
@@ -10,6 +11,29 @@ export interface AllowListEntries {
   readonly pairs: string[];
   /** Accounts whose every environment name is accepted. */
   readonly accounts: string[];
+  /**
+   * Trusted organizational units: each ACTIVE account of these OU trees is accepted for exactly
+   * the environment name the entry's naming rule gives it (continuous acceptance only).
+   */
+  readonly organizationalUnits?: OrganizationalUnitEntry[];
+}
+
+/** One trust entry: OU (or root) ids and the naming rule's prefix (`<prefix>-<account id>`). */
+export interface OrganizationalUnitEntry {
+  readonly ids: string[];
+  readonly prefix: string;
+}
+
+/** Why a stored OU trust entry is unusable, or `undefined`. */
+export function organizationalUnitEntryProblem(entry: unknown): string | undefined {
+  const candidate = entry as Partial<OrganizationalUnitEntry> | undefined;
+  if (!candidate || !Array.isArray(candidate.ids) || candidate.ids.length === 0) return 'ids must be a non-empty list';
+  for (const id of candidate.ids) {
+    const problem = organizationalUnitIdProblem(id);
+    if (problem) return `ids: ${JSON.stringify(id)} ${problem}`;
+  }
+  const prefixProblem = namePrefixProblem(candidate.prefix);
+  return prefixProblem ? `prefix: ${JSON.stringify(candidate.prefix)} ${prefixProblem}` : undefined;
 }
 
 /** What a connection (or its summary) looks like to the allow-list. */
@@ -67,28 +91,40 @@ export class AllowList {
   private readonly pairs: Set<string>;
   private readonly accounts: Set<string>;
 
+  /** The trusted OU entries, enumerated by the sweep before matching. */
+  public readonly organizationalUnits: OrganizationalUnitEntry[];
+
   constructor(entries: AllowListEntries) {
     this.pairs = new Set(entries.pairs);
     this.accounts = new Set(entries.accounts);
+    this.organizationalUnits = entries.organizationalUnits ?? [];
   }
 
-  /** Whether a connection from these parties may be accepted. */
-  public allows(connection: ConnectionParties): boolean {
+  /**
+   * Whether a connection from these parties may be accepted: a listed pair, an account-wide entry,
+   * or (given `members`, the enumerated trusted OUs) exactly the name the naming rule gives an
+   * ACTIVE member account.
+   */
+  public allows(connection: ConnectionParties, members?: ReadonlyMap<string, ReadonlySet<string>>): boolean {
     const { environmentAccountId, environmentName } = connection;
     if (!environmentAccountId || !environmentName) return false;
-    return this.accounts.has(environmentAccountId) || this.pairs.has(encodePair(environmentAccountId, environmentName));
+    return this.accounts.has(environmentAccountId)
+      || this.pairs.has(encodePair(environmentAccountId, environmentName))
+      || (members?.get(environmentAccountId)?.has(environmentName) ?? false);
   }
 
-  /** How many entries the list holds. */
+  /** How many entries the list holds (an OU trust entry counts once). */
   public get size(): number {
-    return this.pairs.size + this.accounts.size;
+    return this.pairs.size + this.accounts.size + this.organizationalUnits.length;
   }
 }
 
 /** Merges several entry sets (e.g. the chunks of a stored allow-list). */
 export function mergeEntries(chunks: AllowListEntries[]): AllowListEntries {
+  const organizationalUnits = chunks.flatMap((chunk) => chunk.organizationalUnits ?? []);
   return {
     pairs: [...new Set(chunks.flatMap((chunk) => chunk.pairs))],
     accounts: [...new Set(chunks.flatMap((chunk) => chunk.accounts))],
+    ...(organizationalUnits.length > 0 ? { organizationalUnits } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -13,7 +13,9 @@ import {
   connectionIdAttribute,
 } from './acceptor-contract';
 import { AcceptorProvider } from './acceptor-provider';
-import { encodePair } from './allow-list';
+import { encodePair, OrganizationalUnitEntry, organizationalUnitEntryProblem } from './allow-list';
+import { EnvironmentNaming } from '../organization/environment-naming';
+import { organizationalUnitIdProblem } from '../organization/naming-rule';
 import { HandlerOptions } from '../hardening/handler-options';
 import { hasBrand, markBrand } from '../shared/brand';
 import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
@@ -79,6 +81,16 @@ export interface EnvironmentAccountConnectionAcceptorProps {
   readonly trustedAccounts?: string[];
 
   /**
+   * Organizational units whose accounts are accepted by OU membership: each ACTIVE account of
+   * these OU trees (nested OUs included), for exactly the environment name the naming rule gives
+   * it. Accounts join and leave over time, so this needs `continuousAcceptance`; requests are
+   * accepted by its sweep, and the handler reads the organization (see `OrganizationReadAccess`).
+   * More can be added with `addTrustedOrganizationalUnits()`.
+   * @default - none
+   */
+  readonly trustedOrganizationalUnits?: TrustedOrganizationalUnits[];
+
+  /**
    * How long a deployment waits for each expected request to arrive (at most 14 minutes).
    * `Duration.seconds(0)` checks once.
    * @default Duration.minutes(10)
@@ -99,6 +111,17 @@ export interface EnvironmentAccountConnectionAcceptorProps {
   readonly handlerOptions?: HandlerOptions;
 }
 
+/** Organizational units whose ACTIVE accounts are accepted, each for the one name a rule gives it. */
+export interface TrustedOrganizationalUnits {
+  /**
+   * Organizational unit ids (`ou-…`) or the root id (`r-…`) of the organization. Accounts in
+   * nested OUs are included; accounts outside them never are.
+   */
+  readonly organizationalUnitIds: string[];
+  /** The rule that names each account's environment: the same the environment side uses. */
+  readonly environmentNaming: EnvironmentNaming;
+}
+
 /** One custom resource's share of the allow-list (and, in continuous mode, its stored copy). */
 interface Chunk {
   readonly resource: CustomResource;
@@ -107,6 +130,8 @@ interface Chunk {
   /** Pairs accepted when found, not waited for. */
   readonly listedPairs: string[];
   readonly accounts: string[];
+  /** The OU trust entries stored with this chunk (the first chunk's; the others hold none). */
+  readonly organizationalUnits: OrganizationalUnitEntry[];
 }
 
 /** An SSM standard parameter holds 4 KB; keep room for JSON overhead. */
@@ -141,6 +166,8 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
    */
   private readonly expected = new Map<string, { addedBy: string; position?: { chunk: Chunk; index: number } }>();
   private readonly accounts = new Set<string>();
+  /** Trusted OU entries; stored with the first chunk of the allow-list. */
+  private readonly organizationalUnits: OrganizationalUnitEntry[] = [];
   private readonly waitTimeoutSeconds: number;
   private readonly endOfSupport: boolean;
 
@@ -158,6 +185,7 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     this.newChunk();
     (props.trustedAccounts ?? []).forEach((account) => this.addTrustedAccount(account));
     (props.expectedConnections ?? []).forEach((connection) => this.addExpectedConnection(connection));
+    (props.trustedOrganizationalUnits ?? []).forEach((trust) => this.addTrustedOrganizationalUnits(trust));
     const stack = Stack.of(this);
     registerAcceptor(this, {
       path: this.node.path,
@@ -171,8 +199,8 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
       },
     });
     this.node.addValidation({
-      validate: () => (this.expected.size + this.accounts.size === 0
-        ? [`${this.node.path}: expects no connection: give expectedConnections or trustedAccounts, or call addExpectedConnection()`]
+      validate: () => (this.expected.size + this.accounts.size + this.organizationalUnits.length === 0
+        ? [`${this.node.path}: expects no connection: give expectedConnections, trustedAccounts or trustedOrganizationalUnits, or call addExpectedConnection()`]
         : []),
     });
   }
@@ -237,6 +265,38 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
   }
 
   /**
+   * Accepts requests from the ACTIVE accounts of organizational units (nested OUs included), each
+   * for exactly the environment name `trust.environmentNaming` gives it. Needs `continuousAcceptance`.
+   * @param trust the OU (or root) ids and the naming rule
+   */
+  public addTrustedOrganizationalUnits(trust: TrustedOrganizationalUnits): void {
+    const prop = 'trustedOrganizationalUnits';
+    if (!this.continuousAcceptance) {
+      invalidProp(this.node.path, prop, trust.organizationalUnitIds,
+        'needs continuousAcceptance: accounts join an OU over time, and only the continuous sweep accepts their requests when they are filed');
+    }
+    const ids = trust.organizationalUnitIds;
+    if (!Array.isArray(ids) || ids.length === 0) invalidProp(this.node.path, `${prop}.organizationalUnitIds`, ids, 'must name at least one OU or root id');
+    for (const id of ids) {
+      if (Token.isUnresolved(id)) invalidProp(this.node.path, `${prop}.organizationalUnitIds`, id, 'must be a literal: the stored allow-list is read at run time');
+      const problem = organizationalUnitIdProblem(id);
+      if (problem) invalidProp(this.node.path, `${prop}.organizationalUnitIds`, id, problem);
+    }
+    if (!trust.environmentNaming || typeof trust.environmentNaming.prefix !== 'string') {
+      invalidProp(this.node.path, `${prop}.environmentNaming`, trust.environmentNaming, 'must come from EnvironmentNaming.accountIdWithPrefix()');
+    }
+    const entry = { ids: [...new Set(ids)], prefix: trust.environmentNaming.prefix };
+    const problem = organizationalUnitEntryProblem(entry);
+    if (problem) invalidProp(this.node.path, prop, entry, problem);
+    this.organizationalUnits.push(entry);
+    if (chunkChars(this.chunks[0], '') > MAX_CHUNK_CHARS) {
+      invalidProp(this.node.path, prop, ids, 'too many organizational units for one acceptor (the stored allow-list holds about 4 KB)');
+    }
+    this.provider.allowReadOrganization();
+    this.provider.allowAcceptFromAnyAccount('Accounts of the trusted organizational units are known only at run time, by enumerating the OU trees; the handler accepts only ACTIVE accounts of those trees, each for the one name the naming rule gives it.');
+  }
+
+  /**
    * The id of the accepted connection for a pair given to this acceptor (a token, resolved at deployment).
    * @param environmentAccountId the pair's environment account
    * @param environmentName the pair's environment name
@@ -269,13 +329,13 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
       },
     });
     omitDefaultDeletionPolicies(resource);
-    const chunk = { resource, pairs, listedPairs, accounts };
+    const chunk = { resource, pairs, listedPairs, accounts, organizationalUnits: index === 0 ? this.organizationalUnits : [] };
     this.chunks.push(chunk);
     if (this.allowListParameterPath) {
       new ssm.StringParameter(this, `AllowList${index}`, {
         parameterName: `${this.allowListParameterPath}/${index}`,
         description: `Allow-list of ${this.node.path} (part ${index}), read by its continuous acceptance`,
-        stringValue: Lazy.string({ produce: () => JSON.stringify({ pairs: [...pairs, ...listedPairs], accounts }) }),
+        stringValue: Lazy.string({ produce: () => storedChunk(chunk, chunk.organizationalUnits) }),
       });
     }
     return chunk;
@@ -319,10 +379,15 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
 /** Marks instances for `isEnvironmentAccountConnectionAcceptor()`, whichever copy of the library made them. */
 const ACCEPTOR_BRAND = Symbol.for('cdk-proton-account-connections.EnvironmentAccountConnectionAcceptor');
 
-/** The stored copy's length with one more pair (the SSM parameter holds both kinds of pairs). */
-function chunkChars(chunk: Chunk, extraPair: string): number {
+/** The stored copy of a chunk: both kinds of pairs, the account-wide entries and (first chunk) the OU trust. */
+function storedChunk(chunk: Chunk, organizationalUnits: OrganizationalUnitEntry[], extraPair = ''): string {
   const pairs = [...chunk.pairs, ...chunk.listedPairs, ...(extraPair ? [extraPair] : [])];
-  return JSON.stringify({ pairs, accounts: chunk.accounts }).length;
+  return JSON.stringify({ pairs, accounts: chunk.accounts, ...(organizationalUnits.length > 0 ? { organizationalUnits } : {}) });
+}
+
+/** The stored copy's length with one more pair. */
+function chunkChars(chunk: Chunk, extraPair: string): number {
+  return storedChunk(chunk, chunk.organizationalUnits, extraPair).length;
 }
 
 function waitTimeoutSeconds(scope: Construct, timeout: Duration | undefined): number {

@@ -1,3 +1,4 @@
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { onAcceptanceEvent } from './acceptance-lifecycle';
@@ -6,9 +7,11 @@ import { loadAllowListFromParameters } from './allow-list-parameters';
 import { sweep, SweepResult } from './continuous-sweep';
 import { runCustomResource } from '../../handler-runtime/custom-resource-runner';
 import { createProtonClient } from '../../handler-runtime/proton-client';
+import { createOrganizationsClient } from '../../organization/handler/trusted-accounts';
 
 let proton: ReturnType<typeof createProtonClient> | undefined;
 let ssm: SSMClient | undefined;
+let organizations: OrganizationsClient | undefined;
 
 /**
  * Lambda entry point of the `EnvironmentAccountConnectionAcceptor`: CloudFormation custom
@@ -21,7 +24,11 @@ export async function handler(event: CloudFormationCustomResourceEvent | unknown
   if (isSweepRequest(event)) {
     ssm ??= new SSMClient({ maxAttempts: 10, retryMode: 'adaptive' });
     const parameters = ssm;
-    return sweep(event, { proton: client, loadAllowList: (path) => loadAllowListFromParameters(parameters, path) });
+    return sweep(event, {
+      proton: client,
+      loadAllowList: (path) => loadAllowListFromParameters(parameters, path),
+      organizations: () => (organizations ??= createOrganizationsClient()),
+    });
   }
   await runCustomResource(event as CloudFormationCustomResourceEvent, context, (request, deadline) =>
     onAcceptanceEvent(request, deadline, { proton: client }));

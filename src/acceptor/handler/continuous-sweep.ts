@@ -1,6 +1,8 @@
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { SweepRequest } from '../acceptor-contract';
 import { AllowList, AllowListEntries } from '../allow-list';
+import { enumerateTrustedAccounts } from '../../organization/handler/trusted-accounts';
 import { listRequestsToThisAccount } from './connection-listing';
 import { acceptRequest, describeRequest, rejectRequest } from './request-decisions';
 
@@ -8,6 +10,8 @@ import { acceptRequest, describeRequest, rejectRequest } from './request-decisio
 export interface SweepDeps {
   readonly proton: ProtonClient;
   readonly loadAllowList: (path: string) => Promise<AllowListEntries>;
+  /** Created only when the allow-list trusts organizational units. */
+  readonly organizations?: () => OrganizationsClient;
   readonly log?: (line: string) => void;
 }
 
@@ -34,8 +38,9 @@ export async function sweep(request: SweepRequest, deps: SweepDeps): Promise<Swe
   }
   const result: SweepResult = { accepted: [], rejected: [], leftPending: [] };
   const pending = await listRequestsToThisAccount(deps.proton, ['PENDING']);
+  const members = await trustedMembers(allowList, pending.length, deps, log);
   for (const connection of pending) {
-    if (allowList.allows(connection)) {
+    if (allowList.allows(connection, members)) {
       if (await acceptRequest(deps.proton, connection, log)) result.accepted.push(connection.id!);
     } else if (request.sweep.rejectUnlisted) {
       if (await rejectRequest(deps.proton, connection, log)) {
@@ -48,4 +53,17 @@ export async function sweep(request: SweepRequest, deps: SweepDeps): Promise<Swe
     }
   }
   return result;
+}
+
+/**
+ * The trusted OU trees' ACTIVE accounts and their names, enumerated once per sweep; none when the
+ * allow-list trusts no OU or nothing is pending (no Organizations call then).
+ */
+async function trustedMembers(allowList: AllowList, pendingCount: number, deps: SweepDeps, log: (line: string) => void) {
+  if (allowList.organizationalUnits.length === 0 || pendingCount === 0) return undefined;
+  if (!deps.organizations) throw new Error('the allow-list trusts organizational units, but this handler has no Organizations client');
+  const trusted = await enumerateTrustedAccounts(deps.organizations(), allowList.organizationalUnits);
+  const calls = Object.entries(trusted.calls).map(([operation, count]) => `${operation} ${count}`).join(', ');
+  log(`trusted organizational units: ${trusted.names.size} ACTIVE account(s), ${trusted.inactive.size} not ACTIVE (Organizations calls: ${calls})`);
+  return trusted.names;
 }
