@@ -14,9 +14,9 @@ import {
 } from './acceptor-contract';
 import { AcceptorProvider } from './acceptor-provider';
 import { encodePair, OrganizationalUnitEntry, organizationalUnitEntryProblem } from './allow-list';
+import { HandlerOptions } from '../hardening/handler-options';
 import { EnvironmentNaming } from '../organization/environment-naming';
 import { organizationalUnitIdProblem } from '../organization/naming-rule';
-import { HandlerOptions } from '../hardening/handler-options';
 import { hasBrand, markBrand } from '../shared/brand';
 import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
 import { endOfSupportSwitch } from '../shared/end-of-support-switch';

@@ -136,10 +136,12 @@ describe('OrganizationReadAccess', () => {
       Statement: [{
         Sid: 'ProtonAcceptorsReadTrustedOrganizationalUnits',
         Effect: 'Allow',
-        Principal: { AWS: [
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${MANAGEMENT}:root`]] },
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::121212121212:root']] },
-        ] },
+        Principal: {
+          AWS: [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${MANAGEMENT}:root`]] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::121212121212:root']] },
+          ],
+        },
         Action: ['organizations:ListAccountsForParent', 'organizations:ListChildren'],
         Resource: '*',
       }],

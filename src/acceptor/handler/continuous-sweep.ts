@@ -1,8 +1,8 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ProtonClient } from '@aws-sdk/client-proton';
+import { enumerateTrustedAccounts } from '../../organization/handler/trusted-accounts';
 import { SweepRequest } from '../acceptor-contract';
 import { AllowList, AllowListEntries } from '../allow-list';
-import { enumerateTrustedAccounts } from '../../organization/handler/trusted-accounts';
 import { listRequestsToThisAccount } from './connection-listing';
 import { acceptRequest, describeRequest, rejectRequest } from './request-decisions';
 
