@@ -3,7 +3,6 @@
  * while the endpoint runs (accounts join, move, get suspended, leave; OUs are added), read what changed, the call
  * counts and the faults.
  */
-import { CallCounts } from '../proton-endpoint/call-counts';
 import { OrganizationsBackend } from './backend';
 import {
   OrganizationAccountSnapshot, OrganizationAccountStatus, OrganizationalUnitSnapshot, OrganizationDocument, OrganizationSnapshot,
@@ -12,6 +11,7 @@ import { OrganizationChange, OrganizationEventFilter, OrganizationsCloudTrailEve
 import { ANY_OPERATION, OrganizationsFaultOptions, OrganizationsScriptedFaultKind } from './faults';
 import { isOrganizationsOperationName, ORGANIZATIONS_OPERATION_NAMES } from './input-validation';
 import { AddAccountInput, AddOrganizationalUnitInput, Organization, OrganizationChangeError } from './organization';
+import { CallCounts } from '../proton-endpoint/call-counts';
 
 export interface LocalOrganizationsAdmin {
   /** Whether an organization is served (false: every call answers AWSOrganizationsNotInUseException). */
@@ -72,8 +72,13 @@ export class OrganizationsAdmin implements LocalOrganizationsAdmin {
     if (typeof input !== 'object' || input === null) throw new OrganizationChangeError('addAccount: needs {id, parent, status?, name?, email?, joinedMethod?, joinedTimestamp?}');
     const account = org.addAccount(input);
     this.backend.changes.record({
-      kind: 'AccountJoined', at: new Date().toISOString(), accountId: account.id, parent: account.parent, rootId: org.rootId,
-      joinedMethod: account.joinedMethod, status: account.status,
+      kind: 'AccountJoined',
+      at: new Date().toISOString(),
+      accountId: account.id,
+      parent: account.parent,
+      rootId: org.rootId,
+      joinedMethod: account.joinedMethod,
+      status: account.status,
     });
     return org.accountSnapshot(account);
   }

@@ -2,11 +2,11 @@
  * The state behind the local Organizations surface: the organization (or none), its startup form, the change log,
  * the call counter and the fault injector. Shared by the HTTP handler (service.ts) and the admin API (admin.ts).
  */
-import { CallCounter } from '../proton-endpoint/call-counts';
 import { OrganizationSnapshot } from './document';
 import { OrganizationChangeLog } from './events';
 import { OrganizationsFaultInjector, OrganizationsFaultOptions, validateOrganizationsFaultOptions } from './faults';
 import { Organization } from './organization';
+import { CallCounter } from '../proton-endpoint/call-counts';
 
 export class OrganizationsBackend {
   public readonly counter = new CallCounter();

@@ -94,7 +94,9 @@ export class LocalOrganizationsClient {
   }
 
   /** Every item of a paginated List* operation (follows NextToken until it is absent or null). */
-  public async paginate<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>, resultKey: string): Promise<{ items: T[]; pages: number }> {
+  public async paginate<T = Record<string, unknown>>(
+    operation: string, input: Record<string, unknown>, resultKey: string,
+  ): Promise<{ items: T[]; pages: number }> {
     const items: T[] = [];
     let token: string | undefined;
     let pages = 0;

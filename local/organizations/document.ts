@@ -239,8 +239,7 @@ export function normalizeOrganizationDocument(input: unknown, now: Date = new Da
   for (const ou of ous) {
     const where = `organizationalUnits[${ouIndex.get(ou.id)}].parent`;
     if (ou.parent === '') continue; // reported above
-    if (ou.parent === ou.id) problems.push(`${where}: ${ou.id} cannot be its own parent`);
-    else {
+    if (ou.parent === ou.id) {problems.push(`${where}: ${ou.id} cannot be its own parent`);} else {
       const problem = parentProblem(ou.parent);
       if (problem) problems.push(`${where}: ${problem}`);
     }
@@ -307,9 +306,7 @@ export function normalizeOrganizationDocument(input: unknown, now: Date = new Da
     if (idProblem) problems.push(`${where}.id: ${idProblem}`);
     else if (accountIndex.has(id)) problems.push(`${where}.id: ${id} is listed twice (also accounts[${accountIndex.get(id)}]); an account belongs to one parent`);
     let parent = '';
-    if (raw.parent === undefined) problems.push(`${where}.parent: required (the root id ${rootId} or an OU id)`);
-    else if (typeof raw.parent !== 'string') problems.push(`${where}.parent: must be a string (got ${show(raw.parent)})`);
-    else {
+    if (raw.parent === undefined) {problems.push(`${where}.parent: required (the root id ${rootId} or an OU id)`);} else if (typeof raw.parent !== 'string') {problems.push(`${where}.parent: must be a string (got ${show(raw.parent)})`);} else {
       const problem = parentProblem(raw.parent);
       if (problem) problems.push(`${where}.parent: ${problem}`);
       parent = raw.parent;
@@ -345,8 +342,13 @@ export function normalizeOrganizationDocument(input: unknown, now: Date = new Da
   if (!mgmtProblem && !accountIndex.has(managementAccountId)) {
     const name = defaultAccountName(managementAccountId, managementAccountId);
     accounts.unshift({
-      id: managementAccountId, name, email: defaultEmail(name, managementAccountId), status: 'ACTIVE', parent: rootId,
-      joinedMethod: 'CREATED', joinedTimestamp: now.toISOString(),
+      id: managementAccountId,
+      name,
+      email: defaultEmail(name, managementAccountId),
+      status: 'ACTIVE',
+      parent: rootId,
+      joinedMethod: 'CREATED',
+      joinedTimestamp: now.toISOString(),
     });
   }
   const management = accounts.find((a) => a.id === managementAccountId);

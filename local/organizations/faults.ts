@@ -4,8 +4,8 @@
  * with an empty page; scripted faults for the next N calls of one operation or of any. Decided after the caller is
  * identified and before anything else (state is never touched: the operations only read).
  */
-import { mulberry32 } from '../proton-endpoint/faults';
 import { isOrganizationsErrorName, OrganizationsErrorName } from './errors';
+import { mulberry32 } from '../proton-endpoint/faults';
 
 export interface OrganizationsFaultOptions {
   /** PRNG seed (default 1). The same seed and the same call sequence give the same faults. */

@@ -81,8 +81,14 @@ export class Organization {
     }
     for (const account of doc.accounts) {
       this.accounts.set(account.id, {
-        id: account.id, name: account.name, email: account.email, status: account.status, parent: account.parent,
-        joinedMethod: account.joinedMethod, joinedAt: new Date(account.joinedTimestamp), seq: this.nextSeq++,
+        id: account.id,
+        name: account.name,
+        email: account.email,
+        status: account.status,
+        parent: account.parent,
+        joinedMethod: account.joinedMethod,
+        joinedAt: new Date(account.joinedTimestamp),
+        seq: this.nextSeq++,
       });
     }
     this.delegatedAdministrators = new Set(doc.delegatedAdministrators);
@@ -155,7 +161,15 @@ export class Organization {
   }
 
   public accountSnapshot(a: AccountRecord): OrganizationAccountSnapshot {
-    return { id: a.id, name: a.name, email: a.email, status: a.status, parent: a.parent, joinedMethod: a.joinedMethod, joinedTimestamp: a.joinedAt.toISOString() };
+    return {
+      id: a.id,
+      name: a.name,
+      email: a.email,
+      status: a.status,
+      parent: a.parent,
+      joinedMethod: a.joinedMethod,
+      joinedTimestamp: a.joinedAt.toISOString(),
+    };
   }
 
   // ---- changes (the admin API) ----

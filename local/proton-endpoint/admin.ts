@@ -7,9 +7,9 @@ import { ConnectionStore, DumpedConnection, StoreDump } from './connection-store
 import { checkEndOfSupportMode, EndOfSupportMode } from './end-of-support';
 import { ConnectionStatusChangeEvent, EventLog } from './events';
 import { FaultInjector, FaultOptions, isScriptedFaultKind, ScriptedFaultKind } from './faults';
+import { OPERATION_NAMES } from './operations';
 import type { LocalOrganizationsAdmin } from '../organizations/admin';
 import { handleOrganizationsAdminRequest, isOrganizationsAdminPath } from '../organizations/admin-routes';
-import { OPERATION_NAMES } from './operations';
 
 export interface EventFilter {
   /** Only the copies delivered to this account's bus. */
@@ -18,6 +18,12 @@ export interface EventFilter {
 }
 
 export interface LocalProtonAdmin {
+  /**
+   * The local AWS Organizations surface: change the organization (addAccount, moveAccount, setAccountStatus,
+   * removeAccount, addOrganizationalUnit), read it (`organization()`), its changes, call counts and faults. `reset()`
+   * resets it too. See `local/organizations/README.md`.
+   */
+  readonly organizations: LocalOrganizationsAdmin;
   /**
    * Clears connections, idempotency tokens, events, call and fault counts and scripted faults; restores the startup
    * fault options (and the startup organization, see `organizations.reset()`).
@@ -55,12 +61,6 @@ export interface LocalProtonAdmin {
    * the port cannot be listened on again, leaving the mode `refuse-connections`). Not changed by `reset()`.
    */
   setEndOfSupport(mode: EndOfSupportMode | undefined): Promise<void>;
-  /**
-   * The local AWS Organizations surface: change the organization (addAccount, moveAccount, setAccountStatus,
-   * removeAccount, addOrganizationalUnit), read it (`organization()`), its changes, call counts and faults. `reset()`
-   * above resets it too. See `local/organizations/README.md`.
-   */
-  readonly organizations: LocalOrganizationsAdmin;
 }
 
 /** How the admin reads and switches the server's end-of-support mode. */

@@ -5,9 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { OrganizationDocument } from '../organizations/document';
-import type { OrganizationsFaultOptions } from '../organizations/faults';
-import { isOrganizationsTarget, OrganizationsService } from '../organizations/service';
 import { ADMIN_PREFIX, Admin, EndOfSupportControl, handleAdminRequest, LocalProtonAdmin } from './admin';
 import { CallCounter } from './call-counts';
 import { CallerIdentity, resolveCaller } from './caller-identity';
@@ -17,6 +14,9 @@ import { ProtonError } from './errors';
 import { EventLog } from './events';
 import { FaultInjector, FaultOptions, validateFaultOptions } from './faults';
 import { OPERATIONS, TARGET_PREFIX } from './operations';
+import type { OrganizationDocument } from '../organizations/document';
+import type { OrganizationsFaultOptions } from '../organizations/faults';
+import { isOrganizationsTarget, OrganizationsService } from '../organizations/service';
 
 export interface LocalProtonOptions {
   /** Port to listen on (default 0: any free port; see `LocalProton.port`). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { LocalOrganizationsClient, OrganizationsCallError, OrganizationDocument, ORGANIZATIONS_OPERATION_NAMES } from '../../local/organizations';
 import { credentialsForAccount } from '../../local/local-credentials';
+import { LocalOrganizationsClient, OrganizationsCallError, OrganizationDocument, ORGANIZATIONS_OPERATION_NAMES } from '../../local/organizations';
 import { LocalProton, startLocalProton } from '../../local/proton-endpoint';
 
 const EXAMPLE: OrganizationDocument = JSON.parse(readFileSync(path.join(__dirname, '../../local/organizations/example-organization.json'), 'utf8'));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { LocalOrganizationsClient, OrganizationChange, OrganizationDocument } from '../../local/organizations';
 import { credentialsForAccount } from '../../local/local-credentials';
+import { LocalOrganizationsClient, OrganizationChange, OrganizationDocument } from '../../local/organizations';
 import { LocalProton, startLocalProton } from '../../local/proton-endpoint';
 
 const EXAMPLE: OrganizationDocument = JSON.parse(readFileSync(path.join(__dirname, '../../local/organizations/example-organization.json'), 'utf8'));
@@ -36,8 +36,13 @@ describe('admin changes are reflected in the answers', () => {
   test('an account joins an OU: listed under it, in ListAccounts, describable, with its path', async () => {
     const joined = admin().addAccount({ id: NEW, parent: OU.payments, name: 'payments-dev', joinedTimestamp: '2026-03-01T12:00:00Z' });
     expect(joined).toEqual({
-      id: NEW, name: 'payments-dev', email: 'payments-dev@example.com', status: 'ACTIVE', parent: OU.payments,
-      joinedMethod: 'CREATED', joinedTimestamp: '2026-03-01T12:00:00.000Z',
+      id: NEW,
+      name: 'payments-dev',
+      email: 'payments-dev@example.com',
+      status: 'ACTIVE',
+      parent: OU.payments,
+      joinedMethod: 'CREATED',
+      joinedTimestamp: '2026-03-01T12:00:00.000Z',
     });
     expect(await accountsIn(OU.payments)).toEqual(['444444444444', NEW]);
     expect(ids((await org.send<{ Accounts: unknown[] }>('ListAccounts')).Accounts).pop()).toBe(NEW);
@@ -194,7 +199,7 @@ describe('changes and their events', () => {
       ['AWS API Call via CloudTrail', 'CreateOrganizationalUnit', MGMT, { parentId: OU.security, name: 'New' }],
     ]);
     for (const e of events) {
-      expect(e).toMatchObject({ 'version': '0', 'source': 'aws.organizations', 'region': 'us-east-1', 'detail': { eventSource: 'organizations.amazonaws.com', awsRegion: 'us-east-1' } });
+      expect(e).toMatchObject({ version: '0', source: 'aws.organizations', region: 'us-east-1', detail: { eventSource: 'organizations.amazonaws.com', awsRegion: 'us-east-1' } });
       expect(e.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     }
     expect(events[0].detail.serviceEventDetails).toEqual({

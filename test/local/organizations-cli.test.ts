@@ -2,8 +2,8 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LocalOrganizationsClient } from '../../local/organizations';
 import { credentialsForAccount } from '../../local/local-credentials';
+import { LocalOrganizationsClient } from '../../local/organizations';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(ROOT, 'local/bin/cdk-proton-local.ts')];
@@ -42,7 +42,7 @@ test('cdk-proton-local endpoint --organization serves the organization on the sa
   const children = await org.send<{ Children: Array<{ Id: string }> }>('ListChildren', { ParentId: 'r-ex12', ChildType: 'ORGANIZATIONAL_UNIT' });
   expect(children.Children.map((c) => c.Id)).toEqual(['ou-ex12-workload', 'ou-ex12-security']);
   expect(stderr()).toContain(`local-proton: serving AWS Organizations on ${url}: o-exampleorg1 (management account 111111111111, 8 accounts, 5 organizational units)`);
-  const state = await fetch(`${url}/_local/organizations`).then((r) => r.json());
+  const state = await fetch(`${url}/_local/organizations`).then((r) => r.json() as Promise<{ rootId: string }>);
   expect(state.rootId).toBe('r-ex12');
 }, 30_000);
 

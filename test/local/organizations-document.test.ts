@@ -32,8 +32,13 @@ describe('the organization document', () => {
     expect(snapshot.rootId).toBe('r-ex12');
     expect(snapshot.accounts).toHaveLength(8);
     expect(snapshot.accounts[1]).toEqual({
-      id: '222222222222', name: 'dev', email: 'dev@example.com', status: 'ACTIVE', parent: 'ou-ex12-dev00001',
-      joinedMethod: 'CREATED', joinedTimestamp: '2024-02-01T00:00:00.000Z',
+      id: '222222222222',
+      name: 'dev',
+      email: 'dev@example.com',
+      status: 'ACTIVE',
+      parent: 'ou-ex12-dev00001',
+      joinedMethod: 'CREATED',
+      joinedTimestamp: '2024-02-01T00:00:00.000Z',
     });
     expect(normalizeOrganizationDocument(snapshot)).toEqual(snapshot);
   });

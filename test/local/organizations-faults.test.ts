@@ -1,8 +1,8 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { ListEnvironmentAccountConnectionsCommand, ProtonClient } from '@aws-sdk/client-proton';
-import { LocalOrganizationsClient, OrganizationsCallError, OrganizationDocument } from '../../local/organizations';
 import { credentialsForAccount } from '../../local/local-credentials';
+import { LocalOrganizationsClient, OrganizationsCallError, OrganizationDocument } from '../../local/organizations';
 import { LocalProton, startLocalProton } from '../../local/proton-endpoint';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

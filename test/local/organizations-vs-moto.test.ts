@@ -12,8 +12,8 @@ import { ChildProcess, spawn } from 'child_process';
 import { existsSync } from 'fs';
 import { createServer } from 'net';
 import * as path from 'path';
-import { LocalOrganizationsClient, OrganizationsCallError, OrganizationDocument } from '../../local/organizations';
 import { credentialsForAccount } from '../../local/local-credentials';
+import { LocalOrganizationsClient, OrganizationsCallError, OrganizationDocument } from '../../local/organizations';
 import { LocalProton, startLocalProton } from '../../local/proton-endpoint';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -230,10 +230,10 @@ const ALL_ACCOUNTS = [MGMT, ...ACCOUNTS.map((a) => a.id)];
 describe('the same answers (modulo ids, timestamps and the listed differences)', () => {
   test('DescribeOrganization', async () => {
     const { moto: m, local: l } = await both('DescribeOrganization');
-    expect(m.ok && l.ok).toBe(true);
-    const motoOrg = (m as { body: { Organization: Record<string, unknown> } }).body.Organization;
+    if (!m.ok || !l.ok) throw new Error(`DescribeOrganization failed: ${JSON.stringify({ m, l })}`);
+    const motoOrg = m.body.Organization as Record<string, unknown>;
     expect(motoOrg.AvailablePolicyTypes).toEqual([{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }]); // DIFFERENCES.availablePolicyTypes
-    expect({ ...motoOrg, AvailablePolicyTypes: [] }).toEqual((l as { body: { Organization: unknown } }).body.Organization);
+    expect({ ...motoOrg, AvailablePolicyTypes: [] }).toEqual(l.body.Organization);
   });
 
   test('ListRoots', async () => {
