@@ -256,6 +256,10 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(project.tasks.tryFind('bundle')!);
 bench.exec(`${RUN_TS} bench/run-benchmarks.ts`);
+project.addTask('bench:organization', {
+  description: 'OU acceptance at scale: one sweep over a depth-3 OU tree of 1,000 accounts; writes bench/ORGANIZATION-SWEEP.md',
+  exec: `${RUN_TS} bench/organization-sweep.ts`,
+});
 
 for (const [name, value] of Object.entries(OFFLINE_ENV)) {
   project.tasks.addEnvironment(name, value);

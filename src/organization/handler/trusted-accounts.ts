@@ -15,6 +15,9 @@ export interface TrustedAccounts {
   readonly calls: Readonly<Record<string, number>>;
 }
 
+/** How many OUs are read at the same time (each read is its own paginated calls, one after another). */
+export const CONCURRENT_UNITS = 4;
+
 interface OrganizationalUnitContents {
   readonly activeAccounts: string[];
   readonly inactiveAccounts: string[];
@@ -46,7 +49,9 @@ export async function enumerateTrustedAccounts(client: OrganizationsClient, entr
     let level = [...new Set(entry.ids)];
     while (level.length > 0) {
       level.forEach((unitId) => seen.add(unitId));
-      const units = await Promise.all(level.map(read));
+      const units: OrganizationalUnitContents[] = [];
+      // a few OUs at a time: Organizations' request quotas are low, and a burst only gets throttled
+      for (let i = 0; i < level.length; i += CONCURRENT_UNITS) units.push(...await Promise.all(level.slice(i, i + CONCURRENT_UNITS).map(read)));
       const next: string[] = [];
       for (const unit of units) {
         for (const account of unit.activeAccounts) {
