@@ -3,8 +3,8 @@
  * .venv from requirements-dev.txt by `npx projen python:env`). The same tree is built in both, in moto through its
  * own API (CreateOrganization, CreateOrganizationalUnit, CreateAccount, MoveAccount, CloseAccount); moto generates
  * its own ids, so the answers are compared after mapping moto's ids (organization, root, OUs, accounts, also inside
- * ARNs) to the local ones, with timestamps reduced to their type. The same client (LocalOrganizationsClient, SigV4,
- * awsJson1_1) sends the same calls to both. Where moto differs from the AWS model (botocore's
+ * ARNs) to the local ones, with timestamps reduced to their type. The same client, `@aws-sdk/client-organizations`
+ * 3.1029.0, sends the same read calls to both (LocalOrganizationsClient builds the tree and checks the raw wire). Where moto differs from the AWS model (botocore's
  * organizations/2016-11-28/service-2.json, and the Smithy model's httpError traits the SDK carries), the local
  * endpoint follows the model; every such difference is listed in DIFFERENCES and asserted where it shows.
  */
@@ -12,8 +12,9 @@ import { ChildProcess, spawn } from 'child_process';
 import { existsSync } from 'fs';
 import { createServer } from 'net';
 import * as path from 'path';
+import * as OrganizationsSdk from '@aws-sdk/client-organizations';
 import { credentialsForAccount } from '../../local/local-credentials';
-import { LocalOrganizationsClient, OrganizationsCallError, OrganizationDocument } from '../../local/organizations';
+import { LocalOrganizationsClient, OrganizationDocument } from '../../local/organizations';
 import { LocalProton, startLocalProton } from '../../local/proton-endpoint';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -108,6 +109,29 @@ async function waitForMoto(url: string, deadline: number): Promise<void> {
 const motoClient = (account = MGMT) => new LocalOrganizationsClient({ endpoint: motoUrl, credentials: credentialsForAccount(account), headers: { 'x-moto-account-id': account } });
 const localClient = (account = MGMT) => new LocalOrganizationsClient({ endpoint: local.url, credentials: credentialsForAccount(account) });
 
+type Send = <T = Record<string, unknown>>(op: string, input: Record<string, unknown>) => Promise<T>;
+const sdkClients: OrganizationsSdk.OrganizationsClient[] = [];
+type AnyCommand = new (input: unknown) => OrganizationsSdk.ListRootsCommand;
+
+/** `@aws-sdk/client-organizations` for `account` (no retries); for moto it adds x-moto-account-id. */
+function sdkSender(endpoint: string, account: string, forMoto: boolean): Send {
+  const client = new OrganizationsSdk.OrganizationsClient({ endpoint, region: 'us-east-1', credentials: credentialsForAccount(account), maxAttempts: 1 });
+  if (forMoto) {
+    client.middlewareStack.add((next) => (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = account;
+      return next(args);
+    }, { step: 'build', name: 'motoAccountId' });
+  }
+  sdkClients.push(client);
+  return async <T>(op: string, input: Record<string, unknown>) => {
+    const Command = (OrganizationsSdk as unknown as Record<string, AnyCommand>)[`${op}Command`];
+    const { $metadata, ...output } = await client.send(new Command(input)) as unknown as Record<string, unknown>;
+    return output as T;
+  };
+}
+const motoSdk = (account = MGMT) => sdkSender(motoUrl, account, true);
+const localSdk = (account = MGMT) => sdkSender(local.url, account, false);
+
 /** Builds the tree in moto through its API; returns moto id -> local id. */
 async function buildInMoto(): Promise<Array<[string, string]>> {
   const m = motoClient();
@@ -152,6 +176,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+  sdkClients.splice(0).forEach((c) => c.destroy());
   await local?.close();
   if (moto && moto.exitCode === null) {
     const exited = new Promise((resolve) => moto!.once('exit', resolve));
@@ -196,27 +221,28 @@ function toMoto(input: Record<string, unknown>): Record<string, unknown> {
 
 type Outcome = { ok: true; body: Record<string, unknown> } | { ok: false; type: string; status: number; reason?: string };
 
-async function call(client: LocalOrganizationsClient, op: string, input: Record<string, unknown>): Promise<Outcome> {
+async function call(send: Send, op: string, input: Record<string, unknown>): Promise<Outcome> {
   try {
-    return { ok: true, body: await client.send(op, input) };
+    return { ok: true, body: await send(op, input) };
   } catch (err) {
-    if (!(err instanceof OrganizationsCallError)) throw err;
-    return { ok: false, type: err.name, status: err.status, reason: err.reason };
+    const e = err as { name: string; $metadata?: { httpStatusCode?: number }; Reason?: string };
+    if (e.$metadata?.httpStatusCode === undefined) throw err;
+    return { ok: false, type: e.name, status: e.$metadata.httpStatusCode, reason: e.Reason };
   }
 }
 
 async function both(op: string, input: Record<string, unknown> = {}, account = MGMT): Promise<{ moto: Outcome; local: Outcome }> {
-  const [m, l] = await Promise.all([call(motoClient(account), op, toMoto(input)), call(localClient(account), op, input)]);
+  const [m, l] = await Promise.all([call(motoSdk(account), op, toMoto(input)), call(localSdk(account), op, input)]);
   return { moto: m.ok ? { ok: true, body: withoutNullToken(normalize(m.body, motoToLocal) as Record<string, unknown>) } : m, local: l };
 }
 
 /** Every item of a List* operation, following NextToken (moto's null included). */
-async function allPages(client: LocalOrganizationsClient, op: string, input: Record<string, unknown>, key: string): Promise<{ items: unknown[]; pageSizes: number[] }> {
+async function allPages(send: Send, op: string, input: Record<string, unknown>, key: string): Promise<{ items: unknown[]; pageSizes: number[] }> {
   const items: unknown[] = [];
   const pageSizes: number[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send<Record<string, unknown>>(op, token ? { ...input, NextToken: token } : input);
+    const page = await send<Record<string, unknown>>(op, token ? { ...input, NextToken: token } : input);
     pageSizes.push((page[key] as unknown[]).length);
     items.push(...(page[key] as unknown[]));
     token = typeof page.NextToken === 'string' ? page.NextToken : undefined;
@@ -283,7 +309,7 @@ describe('the same answers (modulo ids, timestamps and the listed differences)',
   });
 
   test('ListAccounts: the same accounts in the same order (all pages)', async () => {
-    const [m, l] = await Promise.all([allPages(motoClient(), 'ListAccounts', {}, 'Accounts'), allPages(localClient(), 'ListAccounts', {}, 'Accounts')]);
+    const [m, l] = await Promise.all([allPages(motoSdk(), 'ListAccounts', {}, 'Accounts'), allPages(localSdk(), 'ListAccounts', {}, 'Accounts')]);
     expect(normalize(m.items, motoToLocal)).toEqual(comparable(l.items));
     expect((l.items as Array<{ Id: string }>).map((a) => a.Id)).toEqual(ALL_ACCOUNTS);
     // DIFFERENCES.listAccountsDefault: 22 accounts are one page in moto, 20 + 2 locally
@@ -304,14 +330,13 @@ describe('pagination', () => {
       let localToken: string | undefined;
       for (let page = 0; page === 0 || localToken !== undefined; page++) {
         const [m, l] = await Promise.all([
-          motoClient().send<Record<string, unknown>>(op, toMoto({ ...input, MaxResults, ...(motoToken ? { NextToken: motoToken } : {}) })),
-          localClient().send<Record<string, unknown>>(op, { ...input, MaxResults, ...(localToken ? { NextToken: localToken } : {}) }),
+          motoSdk()<Record<string, unknown>>(op, toMoto({ ...input, MaxResults, ...(motoToken ? { NextToken: motoToken } : {}) })),
+          localSdk()<Record<string, unknown>>(op, { ...input, MaxResults, ...(localToken ? { NextToken: localToken } : {}) }),
         ]);
         expect([page, normalize(m[key], motoToLocal)]).toEqual([page, comparable(l[key])]);
         motoToken = typeof m.NextToken === 'string' ? m.NextToken : undefined;
         localToken = l.NextToken as string | undefined;
         expect([page, typeof motoToken]).toEqual([page, typeof localToken]);
-        if (m.NextToken === null) expect(l).not.toHaveProperty('NextToken'); // DIFFERENCES.nullNextToken
       }
     }
   });
@@ -319,13 +344,13 @@ describe('pagination', () => {
   test('ListChildren, ListParents, ListRoots: moto does not page them, the local endpoint does; the items are the same', async () => {
     // DIFFERENCES.unpaginated
     const input = { ParentId: 'ou-lo12-bulk0001', ChildType: 'ACCOUNT', MaxResults: 5 };
-    const motoPage = await motoClient().send<{ Children: unknown[]; NextToken?: unknown }>('ListChildren', toMoto(input));
+    const motoPage = await motoSdk()<{ Children: unknown[]; NextToken?: unknown }>('ListChildren', toMoto(input));
     expect(motoPage.Children).toHaveLength(14);
     expect(motoPage).not.toHaveProperty('NextToken');
-    const localPages = await allPages(localClient(), 'ListChildren', input, 'Children');
+    const localPages = await allPages(localSdk(), 'ListChildren', input, 'Children');
     expect(localPages.pageSizes).toEqual([5, 5, 4]);
     expect(normalize(motoPage.Children, motoToLocal)).toEqual(localPages.items);
-    const roots = await localClient().send('ListRoots', { MaxResults: 1 });
+    const roots = await localSdk()('ListRoots', { MaxResults: 1 });
     expect(roots).not.toHaveProperty('NextToken');
   });
 });
@@ -368,18 +393,18 @@ describe('the bad cases', () => {
   test('member accounts: both let any member call DescribeOrganization; the rest differs (DIFFERENCES.memberAccess)', async () => {
     const member = '222222222222';
     const motoMember = [...motoToLocal].find(([, l]) => l === member)![0];
-    const describe = await Promise.all([call(motoClient(motoMember), 'DescribeOrganization', {}), call(localClient(member), 'DescribeOrganization', {})]);
+    const describe = await Promise.all([call(motoSdk(motoMember), 'DescribeOrganization', {}), call(localSdk(member), 'DescribeOrganization', {})]);
     expect(normalize(describe[0], motoToLocal)).toMatchObject({ ok: true, body: { Organization: { Id: LOCAL_ORG, MasterAccountId: MGMT } } });
     expect(describe[1]).toMatchObject({ ok: true, body: { Organization: { Id: LOCAL_ORG, MasterAccountId: MGMT } } });
-    const roots = await call(motoClient(motoMember), 'ListRoots', {});
+    const roots = await call(motoSdk(motoMember), 'ListRoots', {});
     expect(normalize(roots, motoToLocal)).toMatchObject({ ok: true, body: { Roots: [{ Id: LOCAL_ROOT }] } });
-    expect(await call(localClient(member), 'ListRoots', {})).toEqual({ ok: false, type: 'AccessDeniedException', status: 403, reason: undefined });
-    const accounts = await call(motoClient(motoMember), 'ListAccounts', {});
-    expect(accounts).toEqual({ ok: true, body: { Accounts: [], NextToken: null } });
-    expect(await call(localClient(member), 'ListAccounts', {})).toMatchObject({ ok: false, type: 'AccessDeniedException' });
+    expect(await call(localSdk(member), 'ListRoots', {})).toEqual({ ok: false, type: 'AccessDeniedException', status: 403, reason: undefined });
+    const accounts = await call(motoSdk(motoMember), 'ListAccounts', {});
+    expect(accounts).toEqual({ ok: true, body: { Accounts: [] } });
+    expect(await call(localSdk(member), 'ListAccounts', {})).toMatchObject({ ok: false, type: 'AccessDeniedException' });
     // an account outside any organization: both AWSOrganizationsNotInUseException (moto with 400, DIFFERENCES.httpStatus)
-    expect(await call(motoClient('999999999999'), 'DescribeOrganization', {})).toEqual({ ok: false, type: 'AWSOrganizationsNotInUseException', status: 400, reason: undefined });
-    expect(await call(localClient('999999999999'), 'DescribeOrganization', {})).toEqual({ ok: false, type: 'AWSOrganizationsNotInUseException', status: 404, reason: undefined });
+    expect(await call(motoSdk('999999999999'), 'DescribeOrganization', {})).toEqual({ ok: false, type: 'AWSOrganizationsNotInUseException', status: 400, reason: undefined });
+    expect(await call(localSdk('999999999999'), 'DescribeOrganization', {})).toEqual({ ok: false, type: 'AWSOrganizationsNotInUseException', status: 404, reason: undefined });
   });
 
   test('the wire: content types of successful answers (DIFFERENCES.contentType); both send __type and Message on errors', async () => {
@@ -391,5 +416,11 @@ describe('the bad cases', () => {
     expect(Object.keys(JSON.parse(le.body)).sort()).toEqual(['Message', '__type']);
     expect([me.headers['x-amzn-errortype'], le.headers['x-amzn-errortype']]).toEqual(['AccountNotFoundException', 'AccountNotFoundException']);
     expect(DIFFERENCES.messages).toMatch(/__type/);
+    // DIFFERENCES.nullNextToken (the SDK reads both as undefined)
+    const [ml, ll] = await Promise.all([motoClient().raw('ListAccounts', '{}'), localClient().raw('ListAccounts', '{"MaxResults":20}')]);
+    expect(JSON.parse(ml.body).NextToken).toBeNull();
+    const localLast = await localClient().raw('ListAccountsForParent', `{"ParentId":"${LOCAL_ROOT}"}`);
+    expect(JSON.parse(localLast.body)).not.toHaveProperty('NextToken');
+    expect(JSON.parse(ll.body).NextToken).toEqual(expect.any(String)); // 22 accounts: a second page
   });
 });
