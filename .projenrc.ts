@@ -172,6 +172,7 @@ project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 // The offline tools ship in the package, compiled to JavaScript that runs with plain node: the
 // `cdk-proton-local` CLI and the test API `cdk-proton-account-connections/local` (not jsii API).
 const LOCAL_TOOLS_OUT = 'lib/local-tools';
+const CLI = `${LOCAL_TOOLS_OUT}/local/bin/cdk-proton-local.js`;
 new javascript.TypescriptConfig(project, {
   fileName: 'tsconfig.local-tools.json',
   extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.json']),
@@ -185,11 +186,13 @@ const compileLocalTools = project.addTask('compile:local-tools', {
   description: 'Compile the offline tools (local/) into lib/local-tools for the package',
   exec: 'tsc -p tsconfig.local-tools.json',
 });
+// Executable, as every `bin` must be: npm sets the mode when it installs the package, but the jsii
+// kernel behind the Python wheel's `cdk-proton-local` script runs the file with the mode it was packed with.
+compileLocalTools.exec(`node -e "require('fs').chmodSync('${CLI}', 0o755)"`);
 project.postCompileTask.spawn(compileLocalTools);
 // The tarball users install (dist/js), without the whole build's tests: what the consumer test installs.
 const tarball = project.addTask('tarball', { description: 'Bundle, compile and pack the npm package into dist/js' });
 for (const step of ['bundle', 'compile', 'compile:local-tools', 'package:js']) tarball.spawn(project.tasks.tryFind(step)!);
-const CLI = `${LOCAL_TOOLS_OUT}/local/bin/cdk-proton-local.js`;
 project.package.addBin({ 'cdk-proton-local': CLI });
 // What users get, whatever the working tree holds: the compiled library, the bundled handlers, the compiled tools.
 project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'assets/**', '.jsii', 'API.md', 'docs/**']);

@@ -77,6 +77,9 @@ test('the tarball holds only what users need: compiled library, handler assets, 
     expect(files).toContain(required);
   }
   expect(files.filter((file) => /(^|\/)(test|bench|examples|cdk\.out|\.local-deploy|\.ci)\//.test(file) || (file.endsWith('.ts') && !file.endsWith('.d.ts')))).toEqual([]);
+  // the bin is packed executable: the Python wheel's cdk-proton-local runs it with the packed mode
+  const bin = execFileSync('tar', ['-tvzf', tarball, 'package/lib/local-tools/local/bin/cdk-proton-local.js'], { encoding: 'utf8' });
+  expect(bin).toMatch(/^-rwxr-xr-x /);
   process.stdout.write(`[package] ${files.length} files, ${fs.statSync(tarball).size} bytes packed\n`);
 });
 
