@@ -13,8 +13,10 @@ import {
   EnvironmentAccountConnection,
   EnvironmentAccountConnectionAcceptor,
   EnvironmentAccountProtonRole,
+  EnvironmentNaming,
   HandlerOptions,
   HandlerOptionsInjection,
+  OrganizationReadAccess,
   ProtonEnvironmentLink,
   ProvisioningPermissions,
 } from '../../src';
@@ -272,6 +274,26 @@ function injectedHardening(app: App): void {
 }
 
 /** After end of support: every construct with the switch on (no Proton calls, no continuous-acceptance rules). */
+/** Organization scale: OU trust on the management side, the delegation policy, an environment-agnostic environment side. */
+function organizationScale(app: App): void {
+  const naming = EnvironmentNaming.accountIdWithPrefix('platform');
+  new EnvironmentAccountConnectionAcceptor(managementStack(app, 'OuTrustingManagement'), 'Acceptor', {
+    continuousAcceptance: {},
+    trustedOrganizationalUnits: [{ organizationalUnitIds: ['ou-ab12-workloads', 'r-ab12'], environmentNaming: naming }],
+    trustedAccounts: [account(1)],
+  });
+  new OrganizationReadAccess(new Stack(app, 'OrganizationAccess', { env: { account: '999999999999', region: REGION } }), 'ReadAccess', {
+    readerAccountIds: [MANAGEMENT],
+  });
+  const agnostic = new Stack(app, 'EnvironmentInEveryAccount');
+  const name = naming.environmentNameOfDeployingAccount();
+  new EnvironmentAccountConnection(agnostic, 'Request', {
+    managementAccountId: MANAGEMENT,
+    environmentName: name,
+    role: new EnvironmentAccountProtonRole(agnostic, 'Role', { managementAccountId: MANAGEMENT, environmentNames: [name] }),
+  });
+}
+
 function endOfSupport(app: App): void {
   const management = managementStack(app, 'EndOfSupportManagement');
   const acceptor = new EnvironmentAccountConnectionAcceptor(management, 'Acceptor', {
@@ -299,6 +321,7 @@ export const LINT_APPS: LintApp[] = [
   { name: 'links', build: links },
   { name: 'hardened-handlers', build: hardenedHandlers },
   { name: 'hardened-by-injector', build: injectedHardening },
+  { name: 'organization-scale', build: organizationScale },
   { name: 'end-of-support', build: endOfSupport, context: { [END_OF_SUPPORT]: true } },
   { name: 'end-of-support-cdk-cli', build: (app) => { buildMultiEnvironmentApp(app, PLATFORM); }, context: { ...cdkCliContext(), [END_OF_SUPPORT]: 'true' } },
 ];

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   EnvironmentAccountConnectionAcceptor, EnvironmentNaming, OrganizationReadAccess,
 } from '../../src';
+import { awsSolutionsFindings } from '../support/nag';
 
 const MANAGEMENT = '111111111111';
 const OU = 'ou-ab12-cdefgh34';
@@ -155,5 +156,24 @@ describe('OrganizationReadAccess', () => {
     [[MANAGEMENT, MANAGEMENT], 'names an account twice'],
   ])('readerAccountIds %j is refused', (readers, message) => {
     expect(() => new OrganizationReadAccess(organizationManagementStack(), 'ReadAccess', { readerAccountIds: readers })).toThrow(message);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  test('an OU-trusting acceptor and the delegation policy leave no unacknowledged finding; each wildcard carries its reason', () => {
+    const app = new App();
+    const management = new Stack(app, 'Management', { env: { account: MANAGEMENT, region: 'us-east-1' } });
+    new EnvironmentAccountConnectionAcceptor(management, 'Acceptor', {
+      continuousAcceptance: {},
+      trustedOrganizationalUnits: [{ organizationalUnitIds: [OU], environmentNaming: EnvironmentNaming.accountIdWithPrefix('platform') }],
+    });
+    const organization = new Stack(app, 'Organization', { env: { account: '999999999999', region: 'us-east-1' } });
+    new OrganizationReadAccess(organization, 'ReadAccess', { readerAccountIds: [MANAGEMENT] });
+    expect(awsSolutionsFindings(management)).toEqual([]);
+    expect(awsSolutionsFindings(organization)).toEqual([]);
+    const acknowledged = JSON.stringify(management.node.findAll().flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules'));
+    expect(acknowledged).toContain('organizations:ListAccountsForParent and ListChildren none narrower than the organization');
+    expect(acknowledged).toContain('Accounts of the trusted organizational units are known only at run time');
   });
 });
