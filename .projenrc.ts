@@ -70,6 +70,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // two test files at a time on these 2-core machines: the package suites mostly wait on pip,
+      // Maven, go and npm child processes (jest's default here is one)
+      maxWorkers: 2,
       coverageProvider: 'v8',
     },
   },
