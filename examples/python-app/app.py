@@ -2,10 +2,13 @@
 """The two-account example in Python: the same stacks, context keys and defaults as
 examples/two-account-app (TypeScript), built with the cdk-proton-account-connections wheel.
 
-    python3 -m venv .venv && .venv/bin/pip install cdk-proton-account-connections aws-cdk-lib
-    npx cdk synth --app ".venv/bin/python examples/python-app/app.py" \\
+From the repository root, after `npx projen packages` (the wheel in dist/python):
+
+    python3 -m venv /tmp/proton-app-venv
+    /tmp/proton-app-venv/bin/pip install dist/python/*.whl -r examples/python-app/requirements.txt
+    PATH=/tmp/proton-app-venv/bin:$PATH npx cdk synth --app "python3 examples/python-app/app.py" \\
         -c environmentAccount=222222222222 -c managementAccount=111111111111 -c region=us-east-1 -c environmentName=dev
-    .venv/bin/cdk-proton-local handshake --app cdk.out
+    PATH=/tmp/proton-app-venv/bin:$PATH cdk-proton-local handshake --app cdk.out
 
 The defaults are placeholders: they synthesize anywhere and deploy nowhere real.
 """
