@@ -21,6 +21,11 @@ export const AcceptanceProperty = {
   waitTimeoutSeconds: 'WaitTimeoutSeconds',
   /** The end-of-support switch: no Proton call on Update or Delete. */
   endOfSupport: 'EndOfSupport',
+  /**
+   * The acceptor trusts organizational units, whose requests its continuous sweep accepts: a
+   * resource without pairs or accounts then has nothing to do at deploy, which is not an error.
+   */
+  trustsOrganizationalUnits: 'TrustsOrganizationalUnits',
 } as const;
 
 /** Attribute holding the accepted connection id of the pair at `index` in `Pairs`. */
@@ -57,6 +62,7 @@ export interface AcceptanceSpec {
   readonly listedPairs: string[];
   readonly waitTimeoutSeconds: number;
   readonly endOfSupport: boolean;
+  readonly trustsOrganizationalUnits: boolean;
 }
 
 /** Why an entry naming the management account itself is refused. */
@@ -78,6 +84,7 @@ export function parseAcceptanceSpec(props: Record<string, unknown>, managementAc
     listedPairs: pairList(props, AcceptanceProperty.listedPairs, managementAccountId),
     waitTimeoutSeconds: integerProperty(props, AcceptanceProperty.waitTimeoutSeconds, DEFAULT_WAIT_TIMEOUT_SECONDS, 0, MAX_WAIT_TIMEOUT_SECONDS),
     endOfSupport: booleanProperty(props, AcceptanceProperty.endOfSupport, false),
+    trustsOrganizationalUnits: booleanProperty(props, AcceptanceProperty.trustsOrganizationalUnits, false),
   };
 }
 

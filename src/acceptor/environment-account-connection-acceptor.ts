@@ -326,6 +326,9 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
         [AcceptanceProperty.accounts]: Lazy.list({ produce: () => accounts }, { omitEmpty: true }),
         [AcceptanceProperty.waitTimeoutSeconds]: this.waitTimeoutSeconds === DEFAULT_WAIT_TIMEOUT_SECONDS ? undefined : this.waitTimeoutSeconds,
         [AcceptanceProperty.endOfSupport]: this.endOfSupport ? true : undefined,
+        [AcceptanceProperty.trustsOrganizationalUnits]: index === 0
+          ? Lazy.any({ produce: () => (this.organizationalUnits.length > 0 ? true : undefined) })
+          : undefined,
       },
     });
     omitDefaultDeletionPolicies(resource);

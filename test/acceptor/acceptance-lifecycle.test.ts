@@ -165,8 +165,18 @@ describe('deploy-time acceptance', () => {
   test('nothing to accept fails with a clear reason, before any call', async () => {
     for (const event of [createAcceptance({}), updateAcceptance('p', { Pairs: [`${ENVIRONMENT_ACCOUNT}/dev`] }, { Pairs: [] })]) {
       await expect(onAcceptanceEvent(event, inAMinute(), deps().deps)).rejects.toThrow(
-        'nothing to accept: the resource lists no Pairs, ListedPairs or Accounts. Give the EnvironmentAccountConnectionAcceptor expected connections or trusted accounts.');
+        'nothing to accept: the resource lists no Pairs, ListedPairs or Accounts. Give the EnvironmentAccountConnectionAcceptor expected connections, trusted accounts or trusted organizational units.');
     }
+    expect(endpoint().admin.callCounts().total).toBe(0);
+  });
+
+  test('an acceptor that trusts only organizational units has nothing to do at deploy: SUCCESS, no call (its sweep accepts)', async () => {
+    const { deps: d, lines } = deps();
+    for (const event of [createAcceptance({ TrustsOrganizationalUnits: 'true' }), updateAcceptance('p', { TrustsOrganizationalUnits: 'true' }, { TrustsOrganizationalUnits: 'true' })]) {
+      const outcome = await onAcceptanceEvent(event, inAMinute(), d);
+      expect(outcome.data ?? {}).toEqual({});
+    }
+    expect(lines).toContain('nothing to accept at deploy: the trusted organizational units\' requests are accepted by the continuous sweep (on Proton\'s events and on the schedule)');
     expect(endpoint().admin.callCounts().total).toBe(0);
   });
 

@@ -83,6 +83,8 @@ describe('EnvironmentAccountConnectionAcceptor trustedOrganizationalUnits', () =
       trustedOrganizationalUnits: [{ organizationalUnitIds: [OU, NESTED_ROOT, OU], environmentNaming: naming }],
     });
     const template = Template.fromStack(stack);
+    // nothing to wait for at deploy: the resource says the sweep accepts (no Pairs, no Accounts)
+    template.hasResourceProperties('Custom::ProtonConnectionAcceptance', { TrustsOrganizationalUnits: true, Pairs: Match.absent(), Accounts: Match.absent() });
     template.hasResourceProperties('AWS::SSM::Parameter', {
       Value: JSON.stringify({ pairs: [], accounts: [], organizationalUnits: [{ ids: [OU, NESTED_ROOT], prefix: 'platform' }] }),
     });

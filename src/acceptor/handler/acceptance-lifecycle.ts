@@ -34,7 +34,11 @@ export async function onAcceptanceEvent(
   // this (management) account: an entry naming it, which a token hid at synth, is refused here
   const spec = parseAcceptanceSpec(event.ResourceProperties, parseStackArn(event.StackId).account);
   if (spec.entries.pairs.length + spec.entries.accounts.length + spec.listedPairs.length === 0) {
-    throw new CustomResourceFailure(`nothing to accept: the resource lists no ${AcceptanceProperty.pairs}, ${AcceptanceProperty.listedPairs} or ${AcceptanceProperty.accounts}. Give the EnvironmentAccountConnectionAcceptor expected connections or trusted accounts.`);
+    if (spec.trustsOrganizationalUnits) {
+      log('nothing to accept at deploy: the trusted organizational units\' requests are accepted by the continuous sweep (on Proton\'s events and on the schedule)');
+      return { physicalResourceId };
+    }
+    throw new CustomResourceFailure(`nothing to accept: the resource lists no ${AcceptanceProperty.pairs}, ${AcceptanceProperty.listedPairs} or ${AcceptanceProperty.accounts}. Give the EnvironmentAccountConnectionAcceptor expected connections, trusted accounts or trusted organizational units.`);
   }
   if (spec.endOfSupport) {
     if (event.RequestType === 'Create') {
