@@ -6,7 +6,6 @@
  * Order: route and operation -> caller identity (counted from here on) -> faults -> content type and JSON ->
  * organization in use and access -> input constraints -> the operation.
  */
-import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { authorize } from './access';
 import { LocalOrganizationsAdmin, OrganizationsAdmin } from './admin';
@@ -16,6 +15,7 @@ import { OrganizationsError } from './errors';
 import { OrganizationsFaultOptions } from './faults';
 import { isOrganizationsOperationName, ORGANIZATIONS_OPERATION_NAMES, OrganizationsOperationName, validateInput } from './input-validation';
 import { LIST_OPERATIONS, ORGANIZATIONS_OPERATIONS } from './operations';
+import { header, sendJson, sendJsonError, sleep } from '../proton-endpoint/json-http';
 
 export const ORGANIZATIONS_TARGET_PREFIX = 'AWSOrganizationsV20161128';
 export const ORGANIZATIONS_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -34,29 +34,13 @@ export interface OrganizationsServiceOptions {
   readonly log?: (line: string) => void;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.writableEnded || res.destroyed) return;
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
-  res.writeHead(status, {
-    'content-type': ORGANIZATIONS_CONTENT_TYPE,
-    'content-length': String(payload.length),
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  res.end(payload);
+  sendJson(res, ORGANIZATIONS_CONTENT_TYPE, status, body, headers);
 }
 
 function sendError(res: ServerResponse, error: OrganizationsError): void {
-  send(res, error.status, error.toBody(), { 'x-amzn-errortype': error.errorName });
+  sendJsonError(res, ORGANIZATIONS_CONTENT_TYPE, error);
 }
 
 const INJECTED_MESSAGES: Partial<Record<string, string>> = {

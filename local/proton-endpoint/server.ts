@@ -3,7 +3,6 @@
  * `content-type: application/x-amz-json-1.0`, `x-amz-target: AwsProton20200720.<Operation>`),
  * plus the admin routes under `/_local/`.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, Admin, EndOfSupportControl, handleAdminRequest, LocalProtonAdmin } from './admin';
 import { CallCounter } from './call-counts';
@@ -13,6 +12,7 @@ import { checkEndOfSupportMode, EndOfSupportMode, sendHtml403, SwitchableListene
 import { ProtonError } from './errors';
 import { EventLog } from './events';
 import { FaultInjector, FaultOptions, validateFaultOptions } from './faults';
+import { header, sendJson, sendJsonError, sleep } from './json-http';
 import { OPERATIONS, TARGET_PREFIX } from './operations';
 import type { OrganizationDocument } from '../organizations/document';
 import type { OrganizationsFaultOptions } from '../organizations/faults';
@@ -80,30 +80,15 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.writableEnded || res.destroyed) return;
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
-  res.writeHead(status, {
-    'content-type': CONTENT_TYPE,
-    'content-length': String(payload.length),
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  res.end(payload);
+  sendJson(res, CONTENT_TYPE, status, body, headers);
 }
 
 function sendError(res: ServerResponse, error: ProtonError): void {
-  send(res, error.status, error.toBody(), { 'x-amzn-errortype': error.errorName });
+  sendJsonError(res, CONTENT_TYPE, error);
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /** Starts a local AWS Proton endpoint (environment account connections only). */
 export async function startLocalProton(options: LocalProtonOptions = {}): Promise<LocalProton> {
