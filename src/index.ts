@@ -7,3 +7,7 @@ export * from './link/proton-environment-link';
 export * from './hardening/handler-options';
 export { EnvironmentNaming } from './organization/environment-naming';
 export { OrganizationReadAccess, OrganizationReadAccessProps } from './organization/organization-read-access';
+export {
+  EnvironmentAccountStackSet, EnvironmentAccountStackSetProps, StackSetCaller, MANAGEMENT_ACCOUNT_PARAMETER,
+} from './organization/environment-account-stack-set';
+export { StackSetAssetBucket, StackSetAssetBucketProps } from './organization/stack-set-asset-bucket';

@@ -17,6 +17,7 @@ import { encodePair, OrganizationalUnitEntry, organizationalUnitEntryProblem } f
 import { HandlerOptions } from '../hardening/handler-options';
 import { EnvironmentNaming } from '../organization/environment-naming';
 import { organizationalUnitIdProblem } from '../organization/naming-rule';
+import { registerOrganizationTrust } from '../organization/organization-consistency';
 import { hasBrand, markBrand } from '../shared/brand';
 import { omitDefaultDeletionPolicies } from '../shared/custom-resource-options';
 import { endOfSupportSwitch } from '../shared/end-of-support-switch';
@@ -288,6 +289,9 @@ export class EnvironmentAccountConnectionAcceptor extends Construct {
     const entry = { ids: [...new Set(ids)], prefix: trust.environmentNaming.prefix };
     const problem = organizationalUnitEntryProblem(entry);
     if (problem) invalidProp(this.node.path, prop, entry, problem);
+    if (this.organizationalUnits.length === 0) {
+      registerOrganizationTrust(this, { path: this.node.path, stack: Stack.of(this), entries: this.organizationalUnits });
+    }
     this.organizationalUnits.push(entry);
     if (chunkChars(this.chunks[0], '') > MAX_CHUNK_CHARS) {
       invalidProp(this.node.path, prop, ids, 'too many organizational units for one acceptor (the stored allow-list holds about 4 KB)');
