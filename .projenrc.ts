@@ -104,7 +104,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkprotonaccountconnections',
   },
 
-  gitignore: ['cdk.out', '/.local-deploy/', '/bench/out/', '/.venv/', '__pycache__/', '/.jsii.tabl.json', '/.jsii.tabl.json.gz',
+  gitignore: ['cdk.out', '/cdk.out.organization/', '/.local-deploy/', '/bench/out/', '/.venv/', '__pycache__/', '/.jsii.tabl.json', '/.jsii.tabl.json.gz',
     '/examples/java-app/target/', '/examples/go-app/proton-two-account-app'],
   npmignoreEnabled: true,
 });
@@ -214,6 +214,15 @@ const demo = project.addTask('demo', {
 demo.spawn(project.tasks.tryFind('bundle')!);
 demo.exec('cdk synth --quiet');
 demo.exec(`${RUN_TS} local/bin/cdk-proton-local.ts handshake --app cdk.out`);
+
+// Organization scale (examples/organization-app): a StackSet rolls the environment side out to an
+// OU, the acceptor accepts by OU membership; run on the local endpoint's organization.
+const demoOrganization = project.addTask('demo:organization', {
+  description: 'Bundle, synthesize the organization example, roll it out to an OU and accept by OU membership on the local endpoint',
+});
+demoOrganization.spawn(project.tasks.tryFind('bundle')!);
+demoOrganization.exec(`cdk synth --quiet --app "${RUN_TS} examples/organization-app/main.ts" --output cdk.out.organization`);
+demoOrganization.exec(`${RUN_TS} examples/organization-app/demo.ts cdk.out.organization`);
 
 // The offline tools from this repository's sources (the package runs the compiled ones).
 project.addTask('local-proton', {
