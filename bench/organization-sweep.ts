@@ -11,8 +11,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { App } from 'aws-cdk-lib';
 import { CreateEnvironmentAccountConnectionCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { describeMachine, loadAverage } from './machine';
+import { ensureHandlersBundled } from '../examples/handler-assets';
+import { buildOrganizationApp } from '../examples/organization-app/organization-app';
 import { credentialsForAccount } from '../local/local-credentials';
 import type { OrganizationDocument } from '../local/organizations';
 import { startLocalProton } from '../local/proton-endpoint';
@@ -59,7 +62,29 @@ function organization(): { document: OrganizationDocument; members: { id: string
   };
 }
 
+/** Template bytes (minified JSON, as CloudFormation receives them) and resources of both sides, from the organization example. */
+function templateSizes(): { stackSetBody: number; stackSetResources: number; stackSetStack: number; management: number; managementResources: number } {
+  ensureHandlersBundled();
+  const assembly = new App();
+  buildOrganizationApp(assembly);
+  const cloud = assembly.synth();
+  const template = (id: string) => cloud.getStackArtifact(id).template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  const bytes = (value: unknown) => Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value));
+  const stackSetStack = template('ProtonEnvironmentStackSet');
+  const [stackSet] = Object.values(stackSetStack.Resources).filter((r) => r.Type === 'AWS::CloudFormation::StackSet');
+  const body = stackSet.Properties.TemplateBody as string;
+  const management = template('ProtonManagement');
+  return {
+    stackSetBody: bytes(body),
+    stackSetResources: Object.keys(JSON.parse(body).Resources).length,
+    stackSetStack: bytes(stackSetStack),
+    management: bytes(management),
+    managementResources: Object.keys(management.Resources).length,
+  };
+}
+
 async function main(): Promise<void> {
+  const sizes = templateSizes();
   const { document, members, minimumPages, trusted } = organization();
   const endpoint = await startLocalProton({ organization: document, quotaPerEnvironmentAccount: 10 });
   try {
@@ -102,6 +127,8 @@ async function main(): Promise<void> {
       `| Proton calls per sweep | ${Object.entries(protonCalls).map(([op, n]) => `${op} ${n}`).join(', ')} | one list (paged by 100) and one Accept per request | ${protonCalls.AcceptEnvironmentAccountConnection === members.length ? 'PASS' : 'MISS'} |`,
       `| accepted | ${result.accepted.length} of ${members.length} | all | ${result.accepted.length === members.length ? 'PASS' : 'MISS'} |`,
       `| sweep wall time, local tools | ${seconds.toFixed(2)} s | one Lambda invocation (${HANDLER_TIMEOUT_SECONDS} s) | ${seconds < HANDLER_TIMEOUT_SECONDS ? 'PASS' : 'MISS'} |`,
+      `| environment side: the StackSet's template (TemplateBody, one for every account and Region) | ${sizes.stackSetBody.toLocaleString('en-US')} bytes, ${sizes.stackSetResources} resources; its stack ${sizes.stackSetStack.toLocaleString('en-US')} bytes | within TemplateBody's 51,200 bytes, whatever the number of accounts | ${sizes.stackSetBody <= 51_200 ? 'PASS' : 'MISS'} |`,
+      `| management side: the acceptor's stack (trusting one OU) | ${sizes.management.toLocaleString('en-US')} bytes, ${sizes.managementResources} resources | the same for 1 or 1,000 accounts (it stores OU ids, not accounts) | - |`,
       `| Organizations rate the sweep needs to fit ${HANDLER_TIMEOUT_SECONDS} s | ${neededRate.toFixed(2)} requests/s sustained (its ${organizationsTotal} calls; adaptive retry backs off on TooManyRequestsException) | (a figure to hold against the organization's Organizations request quota) | - |`,
       '',
     ].join('\n');
