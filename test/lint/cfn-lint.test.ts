@@ -123,8 +123,11 @@ describe('cfn-lint over every synthesized template', () => {
     for (const type of [
       'Custom::ProtonEnvironmentAccountConnection', 'Custom::ProtonConnectionAcceptance', 'AWS::IAM::Role', 'AWS::IAM::Policy',
       'AWS::IAM::ManagedPolicy', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::Events::Rule', 'AWS::Lambda::Permission',
-      'AWS::SSM::Parameter', 'AWS::EC2::SecurityGroup', 'AWS::KMS::Key', 'AWS::CDK::Metadata',
+      'AWS::SSM::Parameter', 'AWS::EC2::SecurityGroup', 'AWS::KMS::Key', 'AWS::CDK::Metadata', 'AWS::CloudFormation::StackSet',
+      'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::Organizations::ResourcePolicy',
     ]) expect(types).toContain(type);
+    // a StackSet's template is linted as a template of its own (for every Region)
+    expect(templates.filter((t) => t.name.endsWith('(StackSet template)')).map((t) => t.region)).toEqual([undefined]);
     const connections = resources.filter((r) => r.Type === 'Custom::ProtonEnvironmentAccountConnection');
     expect(connections.some((r) => r.DeletionPolicy === 'Retain')).toBe(true);
     expect(connections.some((r) => r.Properties.WaitForAcceptance)).toBe(true);

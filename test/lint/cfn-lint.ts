@@ -56,22 +56,31 @@ export function missingCfnLintMessage(): string {
 export function synthesizeTemplates(shape: string, app: App): LintTemplate[] {
   const assembly = app.synth();
   const stacks = app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
-  return assembly.stacks.map((artifact) => {
+  // stacks synthesized as templates only (a StackSet's): linted as templates for every Region
+  const templatesOnly = stacks.filter((s) => !assembly.stacks.some((a) => a.id === s.artifactId)).map((stack) => ({
+    name: `${shape}/${stack.artifactId} (StackSet template)`,
+    file: path.join(assembly.directory, stack.templateFile),
+    region: undefined,
+    constructPaths: constructPathsOf(stack),
+  }));
+  return [...templatesOnly, ...assembly.stacks.map((artifact) => {
     const stack = stacks.find((s) => s.artifactId === artifact.id);
-    const constructPaths: Record<string, string> = {};
-    if (stack) {
-      for (const c of stack.node.findAll()) {
-        if (CfnElement.isCfnElement(c) && c.stack === stack) constructPaths[stack.resolve(c.logicalId)] = c.node.path;
-      }
-    }
     const region = artifact.environment.region;
     return {
       name: `${shape}/${artifact.id}`,
       file: artifact.templateFullPath,
       region: region && region !== 'unknown-region' ? region : undefined,
-      constructPaths,
+      constructPaths: stack ? constructPathsOf(stack) : {},
     };
-  });
+  })];
+}
+
+function constructPathsOf(stack: Stack): Record<string, string> {
+  const constructPaths: Record<string, string> = {};
+  for (const c of stack.node.findAll()) {
+    if (CfnElement.isCfnElement(c) && c.stack === stack) constructPaths[stack.resolve(c.logicalId)] = c.node.path;
+  }
+  return constructPaths;
 }
 
 /**

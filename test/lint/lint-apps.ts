@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { REPO_ROOT } from './cfn-lint';
 import { buildMultiEnvironmentApp } from '../../examples/multi-environment-app/multi-environment-app';
 import { PLATFORM } from '../../examples/multi-environment-app/platform-config';
+import { buildOrganizationApp } from '../../examples/organization-app/organization-app';
 import { buildTwoAccountApp } from '../../examples/two-account-app/two-account-app';
 import {
   EnvironmentAccountConnection,
@@ -322,6 +323,7 @@ export const LINT_APPS: LintApp[] = [
   { name: 'hardened-handlers', build: hardenedHandlers },
   { name: 'hardened-by-injector', build: injectedHardening },
   { name: 'organization-scale', build: organizationScale },
+  { name: 'organization-example', build: buildOrganizationApp },
   { name: 'end-of-support', build: endOfSupport, context: { [END_OF_SUPPORT]: true } },
   { name: 'end-of-support-cdk-cli', build: (app) => { buildMultiEnvironmentApp(app, PLATFORM); }, context: { ...cdkCliContext(), [END_OF_SUPPORT]: 'true' } },
 ];
