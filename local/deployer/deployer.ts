@@ -6,15 +6,17 @@ import { assertConcreteEnvironment, readCloudAssembly, StackArtifact } from './c
 import { DeployState, OutputState, ResourceState, StackState } from './deploy-state';
 import type { LocalServices } from './lambda-invocation';
 import { LiveStacks } from './live-stacks';
+import { httpOrganization, OrganizationSource } from './organization-view';
 import { DeployEvent, Progress } from './progress';
 import { dependents, runGraph } from './resource-graph';
-import { httpProtonEvents, LocalRules, ProtonEventSource, ScheduleClock } from './rule-runner';
+import { httpProtonEvents, LocalRules, LocalRulesOptions, ProtonEventSource, ScheduleClock } from './rule-runner';
 import { LocalSsmEndpoint } from './ssm-endpoint';
 import { parametersIn, StoredParameter } from './ssm-parameters';
 import { destroyStack } from './stack-deletion';
 import { StackDeployment } from './stack-deployment';
 import type { StackOperationContext, StackOutcome } from './stack-operation';
 import { cliOrder, findStack, selectStacks } from './stack-order';
+import { StackSets, StackSetSyncResult, validateStackSets } from './stack-sets';
 
 /** Why `deploy()` and `destroy()` refuse to run without a local endpoint in `LocalDeployerOptions.environment`. */
 export const NO_LOCAL_ENDPOINT = 'the local deployer never calls AWS: give handlers a local endpoint '
@@ -66,8 +68,16 @@ export interface LocalDeployerOptions {
    * loopback http url; none otherwise.
    */
   readonly protonEvents?: ProtonEventSource | false;
-  /** How often events are read while the rules run (ms). Default 100. */
+  /** How often events are read while the rules run (ms), and the organization for StackSet auto-deployment. Default 100. */
   readonly eventPollIntervalMs?: number;
+  /**
+   * Where service-managed StackSets (`AWS::CloudFormation::StackSet`) find the organization they deploy to: a local
+   * endpoint's Organizations admin in process (`proton.admin.organizations` of `startLocalProton({ organization })`,
+   * or any object with an `organization()` method returning that snapshot), or `false` for none (deploying a StackSet
+   * then fails). Default: read over HTTP (`GET /_local/organizations`) from `environment.AWS_ENDPOINT_URL_ORGANIZATIONS`
+   * (else `AWS_ENDPOINT_URL_PROTON`, else `AWS_ENDPOINT_URL`) when that is a loopback http url. See README.md, StackSets.
+   */
+  readonly organization?: OrganizationSource | false;
 }
 
 /**
@@ -86,6 +96,8 @@ export interface StackDeployResult {
   readonly stackId: string;
   readonly outcome: StackOutcome;
   readonly outputs: Record<string, string>;
+  /** What the reconcile of the stack's StackSets did (stacks with StackSet resources or instances only). */
+  readonly stackSets?: StackSetSyncResult;
 }
 
 export interface DeployResult {
@@ -107,6 +119,7 @@ export class LocalDeployer {
   private readonly progress: Progress;
   private readonly busy = new Set<string>();
   private readonly concurrency: number;
+  private readonly stackSets: StackSets;
 
   constructor(private readonly options: LocalDeployerOptions) {
     this.concurrency = options.concurrency === undefined ? 1 : checkConcurrency(options.concurrency, 'LocalDeployerOptions.concurrency');
@@ -126,7 +139,27 @@ export class LocalDeployer {
     if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 1) {
       throw new Error(`LocalDeployerOptions.eventPollIntervalMs must be a positive number of milliseconds (got ${String(options.eventPollIntervalMs)})`);
     }
-    this.rules = new LocalRules({
+    const organizationUrl = env.AWS_ENDPOINT_URL_ORGANIZATIONS ?? env.AWS_ENDPOINT_URL_PROTON ?? env.AWS_ENDPOINT_URL ?? '';
+    this.stackSets = new StackSets({
+      state: this.state,
+      progress: this.progress,
+      organization: options.organization === false ? 'LocalDeployerOptions.organization is false'
+        : options.organization ?? httpOrganization(organizationUrl)
+          ?? `no loopback endpoint to read it from (environment.AWS_ENDPOINT_URL_ORGANIZATIONS, AWS_ENDPOINT_URL_PROTON or AWS_ENDPOINT_URL: ${JSON.stringify(organizationUrl)}); `
+          + 'start the local endpoint with an organization (startLocalProton({ organization }), cdk-proton-local endpoint --organization FILE) or pass LocalDeployerOptions.organization',
+      context: (id, parameters) => ({ ...this.context(id), parameters }),
+      artifact: id => {
+        try {
+          return readCloudAssembly(options.assemblyDir).stacks.find(s => s.id === id);
+        } catch {
+          return undefined; // the assets are then looked for as asset.<hash> of the assembly directory
+        }
+      },
+      assemblyDir: options.assemblyDir,
+      busy: id => this.busy.has(id),
+      pollIntervalMs,
+    });
+    this.rules = new RulesWithAutoDeployment({
       clock: options.scheduleClock ?? 'manual',
       pollIntervalMs,
       events: options.protonEvents === false ? undefined
@@ -134,13 +167,31 @@ export class LocalDeployer {
       stacks: () => this.live.all(),
       lambda: this.lambdaContext(),
       progress: this.progress,
-    });
+    }, this.stackSets);
+  }
+
+  /**
+   * StackSet auto-deployment now: reconciles every deployed StackSet whose AutoDeployment is enabled against the
+   * organization as it is (instances for accounts that joined its OUs, none for those that left), after the
+   * reconciles already running; resolves with what it did, instance failures included (`failed`). It also runs by
+   * itself when the organization changes while the rules run (`rules.start()`, `deploy()`, `destroy()`).
+   */
+  async syncStackSets(): Promise<StackSetSyncResult> {
+    this.assertLocalEndpoint('syncStackSets');
+    return this.stackSets.sync();
+  }
+
+  /** Resolves when no StackSet reconcile (auto-deployment in the background included) is running or queued. */
+  stackSetsIdle(): Promise<void> {
+    return this.stackSets.idle();
   }
 
   /**
    * Creates or updates the named stacks (all when omitted) in dependency order, `concurrency` stacks at a time (default
    * one). Only the named stacks are deployed (their dependencies must have been deployed already). Rejects with an
-   * Error naming the stack and resource that failed; the other independent stacks still complete. Rejects at once,
+   * Error naming the stack and resource that failed; the other independent stacks still complete. A stack with
+   * StackSet resources then reconciles their instances (see README.md, StackSets); an instance that fails makes it
+   * reject naming the StackSet, account and Region, after the other instances completed. Rejects at once,
    * before running anything, when `environment` gives no local endpoint.
    */
   async deploy(stackNames?: string[]): Promise<DeployResult> {
@@ -169,7 +220,8 @@ export class LocalDeployer {
 
   /**
    * Deletes the named stacks (all deployed ones when omitted) in reverse dependency order, `concurrency` stacks at a
-   * time (default one, in the reverse of the deploy order). Rejects at once when `environment` gives no local endpoint.
+   * time (default one, in the reverse of the deploy order). A stack's StackSet instances are deleted before it; an
+   * instance is not destroyed on its own. Rejects at once when `environment` gives no local endpoint.
    */
   async destroy(stackNames?: string[]): Promise<void> {
     this.assertLocalEndpoint('destroy');
@@ -206,8 +258,14 @@ export class LocalDeployer {
         if (!st) throw new Error(`No stack named "${name}" is deployed or in the cloud assembly`);
         return st.id;
       });
+      const instance = ids.map(id => this.stackSets.instance(id)).find(i => i !== undefined);
+      if (instance) {
+        throw new Error(`Stack ${instance.stack} is the instance of StackSet ${instance.stackSet} in ${instance.account}/${instance.region}: `
+          + `destroy its management stack ${instance.managementStack}, or move the account out of the StackSet's organizational units`);
+      }
     } else {
-      ids = deployed.map(s => s.id);
+      // the instances of deployed StackSets go with their management stack
+      ids = deployed.filter(s => !this.stackSets.instance(s.id)).map(s => s.id);
     }
     const depsOf = (id: string) => this.state.get(id)?.dependencies ?? [];
     const order = cliOrder(ids, depsOf).reverse();
@@ -218,6 +276,7 @@ export class LocalDeployer {
           this.progress.note(id, 'not deployed, nothing to destroy');
           return;
         }
+        if (this.stackSets.manages(st)) await this.stackSets.beforeDestroy(st);
         await destroyStack(this.context(id), st);
       });
     }, { stopOnFailure: false, what: 'stack', concurrency: this.concurrency });
@@ -268,8 +327,11 @@ export class LocalDeployer {
   }
 
   private async deployOne(artifact: StackArtifact): Promise<StackDeployResult> {
+    validateStackSets(artifact);
     const { outcome, state } = await new StackDeployment(this.context(artifact.id, artifact.stackName), artifact).deploy();
-    return { stackId: state.stackId, outcome, outputs: outputValues(state.outputs) };
+    const result = { stackId: state.stackId, outcome, outputs: outputValues(state.outputs) };
+    if (!this.stackSets.manages(state)) return result;
+    return { ...result, stackSets: await this.stackSets.afterDeploy(artifact) };
   }
 
   private context(id: string, stackName?: string): StackOperationContext {
@@ -293,7 +355,7 @@ export class LocalDeployer {
     };
   }
 
-  private assertLocalEndpoint(operation: 'deploy' | 'destroy'): void {
+  private assertLocalEndpoint(operation: 'deploy' | 'destroy' | 'syncStackSets'): void {
     const env = this.options.environment ?? {};
     const given = (name: string) => typeof env[name] === 'string' && env[name].trim() !== '';
     if (given('AWS_ENDPOINT_URL_PROTON') || given('AWS_ENDPOINT_URL')) return;
@@ -316,6 +378,40 @@ export class LocalDeployer {
     const lines = [...failed.values()].map(e => e.message);
     if (skipped.length > 0) lines.push(`Not ${op === 'deploy' ? 'deployed' : 'destroyed'} because of the failure: ${skipped.join(', ')}`);
     throw new Error(lines.join('\n'));
+  }
+}
+
+/** The EventBridge rules, with StackSet auto-deployment running whenever they run in the background. */
+class RulesWithAutoDeployment extends LocalRules {
+  private autoDeploying = false;
+
+  constructor(options: LocalRulesOptions, private readonly stackSets: StackSets) {
+    super(options);
+  }
+
+  override start(): void {
+    super.start();
+    if (this.autoDeploying) return;
+    this.autoDeploying = true;
+    this.stackSets.hold();
+  }
+
+  override async stop(): Promise<void> {
+    if (this.autoDeploying) {
+      this.autoDeploying = false;
+      this.stackSets.release();
+    }
+    await Promise.all([super.stop(), this.stackSets.idle()]);
+  }
+
+  override async during<T>(operation: () => Promise<T>): Promise<T> {
+    this.stackSets.hold();
+    try {
+      return await super.during(operation);
+    } finally {
+      this.stackSets.release();
+      await this.stackSets.idle();
+    }
   }
 }
 

@@ -6,3 +6,6 @@ export { readCloudAssembly } from './cloud-assembly';
 export type { CloudAssembly, StackArtifact } from './cloud-assembly';
 export type { ScheduleClock, ProtonEventSource, RuleEvent, RuleInvocation, RuleInfo, LocalRules } from './rule-runner';
 export type { StoredParameter } from './ssm-parameters';
+export type { OrganizationSource, OrganizationView, OrganizationAccountState } from './organization-view';
+export { accountsUnder } from './organization-view';
+export type { StackSetSyncResult, StackSetInstanceRef, StackSetFailure } from './stack-sets';

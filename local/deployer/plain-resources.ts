@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'crypto';
 import { ruleProblem } from './event-rules';
+import { parseStackSet, STACK_SET_TYPE } from './stack-set-definition';
 
 export interface PlainResourceContext {
   readonly stackName: string;
@@ -57,6 +58,7 @@ export const NAME_PROPERTIES: Readonly<Record<string, string>> = {
   'AWS::SQS::Queue': 'QueueName',
   'AWS::SNS::Topic': 'TopicName',
   'AWS::S3::Bucket': 'BucketName',
+  'AWS::CloudFormation::StackSet': 'StackSetName',
 };
 
 /** Types handled quietly even though they have no local meaning. */
@@ -80,6 +82,13 @@ export function plainResource(
 /** What the service refuses (`invalid`), or what the local deployer does not emulate of the resource. */
 function refused(type: string, props: Record<string, unknown>): { invalid: boolean; reason: string } | undefined {
   if (type === 'AWS::Events::Rule') return ruleProblem(props);
+  if (type === STACK_SET_TYPE) {
+    try {
+      parseStackSet('', props);
+    } catch (err) {
+      return { invalid: true, reason: err instanceof Error ? err.message.replace(/^\S+ : /, '') : String(err) };
+    }
+  }
   if (type === 'AWS::SSM::Parameter') {
     if (props.Type !== 'String' && props.Type !== 'StringList') {
       return { invalid: true, reason: `Type ${JSON.stringify(props.Type)} is not supported: an AWS::SSM::Parameter is a String or a StringList` };
@@ -179,6 +188,11 @@ function build(ctx: PlainResourceContext, props: Record<string, unknown>, keepId
     case 'AWS::KMS::Key': {
       const id = keepId ?? randomUUID();
       return { physicalId: id, attributes: { Arn: `arn:${p}:kms:${r}:${a}:key/${id}`, KeyId: id } };
+    }
+    case 'AWS::CloudFormation::StackSet': {
+      // its stack instances are deployed by the deployer's StackSet engine (stack-sets.ts)
+      const id = keepId ?? `${String(props.StackSetName)}:${randomUUID()}`;
+      return { physicalId: id, attributes: { StackSetId: id } };
     }
     case 'AWS::Proton::EnvironmentAccountConnection': {
       const id = keepId ? keepId.split('/').pop()! : randomUUID().replace(/-/g, '').slice(0, 26);

@@ -10,13 +10,13 @@
  * Operations wait for the invocations they started; `stop()` and `close()` leave no timer and no process behind.
  */
 import { randomUUID } from 'crypto';
-import * as http from 'http';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ResourceState } from './deploy-state';
 import { matchesPattern } from './event-patterns';
 import { DeployedRule, RuleTarget, rulesOf, selectPath } from './event-rules';
 import { findFunction, invokeAsync, LambdaContext } from './lambda-invocation';
 import type { StackView } from './live-stacks';
+import { getLoopbackJson, loopbackOrigin } from './loopback-http';
 import { formatData, Progress } from './progress';
 
 /**
@@ -474,32 +474,12 @@ function asyncRetries(resources: Readonly<Record<string, ResourceState>>, fn: Re
  * undefined when the url is not a loopback http url (such as a real or unresolvable Proton endpoint).
  */
 export function httpProtonEvents(endpointUrl: string): ProtonEventSource | undefined {
-  let url: URL;
-  try {
-    url = new URL(endpointUrl);
-  } catch {
-    return undefined;
-  }
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (url.protocol !== 'http:' || !(host === 'localhost' || host === '::1' || /^127\./.test(host))) return undefined;
+  const origin = loopbackOrigin(endpointUrl);
+  if (!origin) return undefined;
   return {
-    events: ({ account }) => new Promise<RuleEvent[]>((resolve, reject) => {
-      const req = http.get(new URL(`/_local/events?account=${encodeURIComponent(account)}`, url.origin), { agent: false, timeout: 5000 }, res => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            if (res.statusCode !== 200) throw new Error(`GET /_local/events answered HTTP ${res.statusCode}`);
-            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events?: RuleEvent[] };
-            resolve(body.events ?? []);
-          } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-          }
-        });
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error('GET /_local/events timed out')));
-      req.on('error', reject);
-    }),
+    events: async ({ account }) => {
+      const body = await getLoopbackJson(origin, `/_local/events?account=${encodeURIComponent(account)}`) as { events?: RuleEvent[] };
+      return body.events ?? [];
+    },
   };
 }
