@@ -57,7 +57,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(app, 'cdk.json'), JSON.stringify({ app: 'node app.js', notices: false, context: { 'cli-telemetry': false } }));
   fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, rootDir: '.', outDir: '.', skipLibCheck: true, types: ['node'] },
-    files: ['app.ts'],
+    files: ['app.ts', 'org-app.ts'],
   }));
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, pinned('aws-cdk-lib'), pinned('constructs'), pinned('aws-cdk'),
     pinned('typescript'), 'jest@^30', '@types/node@^20'], app, 600_000);
@@ -98,6 +98,19 @@ test('a user\'s two-account app synthesizes against the package and cdk-proton-l
 test('a jest test in the user\'s app deploys it with the test API and sees CONNECTED', () => {
   run(path.join(app, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet'], app);
   const result = run(path.join(app, 'node_modules', '.bin', 'jest'), ['--ci', 'handshake.test.js'], app);
+  expect(`${result.stdout}${result.stderr}`).toMatch(/Tests: {7}1 passed, 1 total/);
+}, 300_000);
+
+test('a user\'s organization app: the StackSet template is no stack, its code goes to each Region\'s bucket; its jest test rolls it out to an OU and accepts by OU', () => {
+  run(path.join(app, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--app', 'node org-app.js', '--output', 'cdk.out.org'], app);
+  const list = run(path.join(app, 'node_modules', '.bin', 'cdk'), ['ls', '--app', 'cdk.out.org'], app);
+  expect(list.stdout.trim().split('\n').sort()).toEqual(['Environments', 'Management', 'StackSetCode']);
+  const manifest = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out.org', 'manifest.json'), 'utf8'));
+  const templateAssets = Object.keys(manifest.artifacts).find((id) => id.startsWith('EnvironmentsEnvironmentSideTemplate') && id.endsWith('.assets'))!;
+  expect(manifest.artifacts.Environments.dependencies).toContain(templateAssets);
+  const assets = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out.org', manifest.artifacts[templateAssets].properties.file), 'utf8'));
+  expect(Object.values(assets.files).map((f: any) => Object.values(f.destinations).map((d: any) => d.bucketName))).toEqual([['platform-proton-code-eu-west-1']]);
+  const result = run(path.join(app, 'node_modules', '.bin', 'jest'), ['--ci', 'organization.test.js'], app);
   expect(`${result.stdout}${result.stderr}`).toMatch(/Tests: {7}1 passed, 1 total/);
 }, 300_000);
 
