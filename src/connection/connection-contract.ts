@@ -89,6 +89,8 @@ export function parseConnectionSpec(props: Record<string, unknown>): ConnectionS
 export interface LenientConnectionSpec {
   readonly managementAccountId?: string;
   readonly environmentName?: string;
+  /** The roles, only when all three parse (the old side of a role update). */
+  readonly roles?: Pick<ConnectionSpec, 'roleArn' | 'codebuildRoleArn' | 'componentRoleArn'>;
   readonly tags?: Record<string, string>;
   readonly retainOnDelete: boolean;
   readonly endOfSupport: boolean;
@@ -98,6 +100,11 @@ export function parseConnectionSpecLeniently(props: Record<string, unknown>): Le
   return {
     managementAccountId: orUndefined(() => accountIdProperty(props, ConnectionProperty.managementAccountId)),
     environmentName: orUndefined(() => environmentNameProperty(props, ConnectionProperty.environmentName)),
+    roles: orUndefined(() => ({
+      roleArn: roleArnProperty(props, ConnectionProperty.roleArn, true),
+      codebuildRoleArn: roleArnProperty(props, ConnectionProperty.codebuildRoleArn, false),
+      componentRoleArn: roleArnProperty(props, ConnectionProperty.componentRoleArn, false),
+    })),
     tags: orUndefined(() => tagsProperty(props, ConnectionProperty.tags)),
     retainOnDelete: orUndefined(() => booleanProperty(props, ConnectionProperty.retainOnDelete, false)) ?? false,
     endOfSupport: orUndefined(() => booleanProperty(props, ConnectionProperty.endOfSupport, false)) ?? false,

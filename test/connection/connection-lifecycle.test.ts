@@ -165,14 +165,14 @@ describe('owner tag: a resource takes back what it filed itself', () => {
 });
 
 describe('Update', () => {
-  test('a role change updates the connection in place', async () => {
+  test('a role change updates the connection in place, with the one Update call (its answer is the connection)', async () => {
     const { id } = await create();
     endpoint().admin.resetCallCounts();
     const props = { ...PROPS, RoleArn: roleArn('proton-dev-v2'), ComponentRoleArn: roleArn('component') };
     const outcome = await onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, props), inAMinute(), deps().deps);
     expect(outcome.physicalResourceId).toBe(id);
     expect(connections()).toEqual([expect.objectContaining({ id, roleArn: roleArn('proton-dev-v2'), componentRoleArn: roleArn('component') })]);
-    expect(endpoint().admin.callCounts().byOperation).toEqual({ GetEnvironmentAccountConnection: 1, UpdateEnvironmentAccountConnection: 1 });
+    expect(endpoint().admin.callCounts().byOperation).toEqual({ UpdateEnvironmentAccountConnection: 1 });
   });
 
   test('a new environment name files a new connection under a new physical id; the old one stays for CloudFormation to delete', async () => {
@@ -229,11 +229,14 @@ describe('Update', () => {
   test('a rejected connection fails the update, pointing to replaceRejected', async () => {
     const { id } = await create();
     await management().send(new RejectEnvironmentAccountConnectionCommand({ id }));
+    endpoint().admin.resetCallCounts();
     await expect(onConnectionEvent(updateEvent(CONNECTION_RESOURCE_TYPE, id, PROPS, { ...PROPS, RoleArn: roleArn('v2') }), inAMinute(), deps().deps))
       .rejects.toThrow(`connection ${id} for environment "dev" was REJECTED by management account 111111111111, and a rejected connection can never be used. `
         + 'To file a new request, set replaceRejected: true on this EnvironmentAccountConnection (or ProtonEnvironmentLink) and deploy this stack: '
         + 'that deploy files a new request in place of the rejected one (property ReplaceRejected).');
-    expect(connections()).toEqual([expect.objectContaining({ id, status: 'REJECTED' })]);
+    expect(connections()).toEqual([expect.objectContaining({ id, status: 'REJECTED', roleArn: roleArn('proton-dev') })]);
+    // the role change's Update is refused (ConflictException); the connection is then read
+    expect(endpoint().admin.callCounts().byOperation).toEqual({ UpdateEnvironmentAccountConnection: 1, GetEnvironmentAccountConnection: 1 });
   });
 
   test('replaceRejected: the update that turns it on files a new request in place of the rejected one, in one deploy', async () => {

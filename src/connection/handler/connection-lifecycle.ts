@@ -19,7 +19,9 @@ import { describeError, isProtonError } from '../../handler-runtime/proton-error
 import { parseStackArn } from '../../handler-runtime/stack-arn';
 import { END_OF_SUPPORT_ATTRIBUTE_VALUE, END_OF_SUPPORT_CONTEXT_KEY } from '../../shared/end-of-support';
 import { CONNECTION_ID_PATTERN, CLIENT_TOKEN_MAX_LENGTH, MAX_TAGS } from '../../shared/proton-patterns';
-import { ConnectionAttribute, ConnectionProperty, ConnectionSpec, parseConnectionSpec, parseConnectionSpecLeniently } from '../connection-contract';
+import {
+  ConnectionAttribute, ConnectionProperty, ConnectionSpec, LenientConnectionSpec, parseConnectionSpec, parseConnectionSpecLeniently,
+} from '../connection-contract';
 
 
 /**
@@ -260,6 +262,16 @@ class ConnectionLifecycle {
       this.log(`environment or management account changed (${old.environmentName}@${old.managementAccountId} -> ${this.spec.environmentName}@${this.spec.managementAccountId}): replacing connection ${physicalId}`);
       return this.replace();
     }
+    // A role change goes straight to Update (its answer is the connection): no Get first
+    const direct = rolesOnlyAdded(old.roles, this.spec) ? await this.updateRolesDirectly(physicalId) : undefined;
+    if (direct === 'vanished') {
+      this.log(`connection ${physicalId} no longer exists: filing a new request`);
+      return this.replace();
+    }
+    if (direct) {
+      await this.convergeTags(direct.arn!, old.tags);
+      return this.outcome(direct, await this.settle(direct));
+    }
     const current = await this.get(physicalId);
     if (!current) {
       this.log(`connection ${physicalId} no longer exists: filing a new request`);
@@ -384,6 +396,34 @@ class ConnectionLifecycle {
     }
   }
 
+  /**
+   * Sets the spec's roles on the connection with one Update, trusting the old properties for
+   * what changed. Returns the updated connection, `'vanished'` when it no longer exists, or
+   * `undefined` when Proton refuses (a REJECTED connection) or the answer is for another
+   * environment: the caller then reads the connection and decides.
+   */
+  private async updateRolesDirectly(id: string): Promise<EnvironmentAccountConnection | 'vanished' | undefined> {
+    const { spec } = this;
+    try {
+      const updated = await this.sendRoleUpdate(id);
+      return updated.managementAccountId === spec.managementAccountId && updated.environmentName === spec.environmentName ? updated : undefined;
+    } catch (error) {
+      if (isProtonError(error, 'ResourceNotFoundException')) return 'vanished';
+      if (isProtonError(error, 'ConflictException') || isProtonError(error, 'ValidationException')) return undefined;
+      throw new CustomResourceFailure(`could not update the roles of connection ${id}: ${describeError(error)}`, id, error);
+    }
+  }
+
+  /** Sets the spec's roles on connection `id` (UpdateEnvironmentAccountConnection); Proton's errors pass through. */
+  private async sendRoleUpdate(id: string): Promise<EnvironmentAccountConnection> {
+    const { spec } = this;
+    const response = await this.deps.proton.send(new UpdateEnvironmentAccountConnectionCommand({
+      id, roleArn: spec.roleArn, codebuildRoleArn: spec.codebuildRoleArn, componentRoleArn: spec.componentRoleArn,
+    }));
+    this.log(`updated the roles of connection ${id}`);
+    return response.environmentAccountConnection!;
+  }
+
   /** Updates role ARNs in place when they differ from the spec; no call when they match. */
   private async convergeRoles(current: EnvironmentAccountConnection): Promise<EnvironmentAccountConnection> {
     const { spec } = this;
@@ -400,16 +440,7 @@ class ConnectionLifecycle {
       (spec.componentRoleArn !== undefined && current.componentRoleArn !== spec.componentRoleArn);
     if (!changed) return current;
     try {
-      const response = await this.deps.proton.send(
-        new UpdateEnvironmentAccountConnectionCommand({
-          id: current.id,
-          roleArn: spec.roleArn,
-          codebuildRoleArn: spec.codebuildRoleArn,
-          componentRoleArn: spec.componentRoleArn,
-        }),
-      );
-      this.log(`updated the roles of connection ${current.id}`);
-      return response.environmentAccountConnection!;
+      return await this.sendRoleUpdate(current.id!);
     } catch (error) {
       throw new CustomResourceFailure(`could not update the roles of connection ${current.id}: ${describeError(error)}`, current.id, error);
     }
@@ -511,4 +542,16 @@ const REPLACE_REJECTED_ADVICE = `To file a new request, ${REPLACE_REJECTED_ADVIC
 function toTagList(tags: Record<string, string>): Array<{ key: string; value: string }> | undefined {
   const entries = Object.entries(tags);
   return entries.length === 0 ? undefined : entries.map(([key, value]) => ({ key, value }));
+}
+
+/**
+ * Whether the update changes the roles and only sets or replaces them: a removed CodeBuild or
+ * component role cannot be removed in place, which the full path reports.
+ */
+function rolesOnlyAdded(old: LenientConnectionSpec['roles'], spec: ConnectionSpec): boolean {
+  if (!old) return false;
+  const removed = (old.codebuildRoleArn !== undefined && spec.codebuildRoleArn === undefined)
+    || (old.componentRoleArn !== undefined && spec.componentRoleArn === undefined);
+  const changed = old.roleArn !== spec.roleArn || old.codebuildRoleArn !== spec.codebuildRoleArn || old.componentRoleArn !== spec.componentRoleArn;
+  return changed && !removed;
 }
