@@ -45,12 +45,12 @@ export class AcceptorProvider extends HandlerProvider {
       purpose: 'Accepts the allow-listed AWS Proton environment account connection requests',
       createFunction: (providerScope, functionId, props) => new AcceptorHandlerFunction(providerScope, functionId, props),
     });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.allow(new iam.PolicyStatement({
       sid: 'FindRequests',
       actions: ['proton:ListEnvironmentAccountConnections'],
       resources: ['*'],
     }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.allow(new iam.PolicyStatement({
       sid: 'AcceptAllowListedAccounts',
       actions: ['proton:AcceptEnvironmentAccountConnection'],
       resources: Lazy.list({ produce: () => this.acceptResources() }),
@@ -94,7 +94,7 @@ export class AcceptorProvider extends HandlerProvider {
   public allowReadOrganization(): void {
     if (this.organizationReadGranted) return;
     this.organizationReadGranted = true;
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.allow(new iam.PolicyStatement({
       sid: 'ReadTrustedOrganizationalUnits',
       actions: [...ORGANIZATION_READ_ACTIONS],
       resources: ['*'],
@@ -108,7 +108,7 @@ export class AcceptorProvider extends HandlerProvider {
     if (this.rejectGranted) return;
     this.rejectGranted = true;
     const arn = connectionArnPattern(this, '*');
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.allow(new iam.PolicyStatement({
       sid: 'RejectUnlisted',
       actions: ['proton:RejectEnvironmentAccountConnection'],
       resources: [arn],
@@ -120,7 +120,7 @@ export class AcceptorProvider extends HandlerProvider {
   public allowReadAllowList(parameterPath: string): void {
     const stack = Stack.of(this);
     const arn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterPath.replace(/^\//, '') });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParametersByPath'], resources: [arn] }));
+    this.allow(new iam.PolicyStatement({ actions: ['ssm:GetParametersByPath'], resources: [arn] }));
   }
 }
 

@@ -62,9 +62,7 @@ export function parseConnectionSpec(props: Record<string, unknown>): ConnectionS
   return {
     managementAccountId: accountIdProperty(props, ConnectionProperty.managementAccountId),
     environmentName: environmentNameProperty(props, ConnectionProperty.environmentName),
-    roleArn: roleArnProperty(props, ConnectionProperty.roleArn, true, RETURNED_ROLE_ARN_MAX_LENGTH),
-    codebuildRoleArn: roleArnProperty(props, ConnectionProperty.codebuildRoleArn, false),
-    componentRoleArn: roleArnProperty(props, ConnectionProperty.componentRoleArn, false, RETURNED_ROLE_ARN_MAX_LENGTH),
+    ...rolesProperty(props),
     tags: tagsProperty(props, ConnectionProperty.tags),
     waitForAcceptance: booleanProperty(props, ConnectionProperty.waitForAcceptance, false),
     acceptanceTimeoutSeconds: integerProperty(
@@ -96,15 +94,20 @@ export interface LenientConnectionSpec {
   readonly endOfSupport: boolean;
 }
 
+/** The connection's three roles; throws naming the property. */
+function rolesProperty(props: Record<string, unknown>): Pick<ConnectionSpec, 'roleArn' | 'codebuildRoleArn' | 'componentRoleArn'> {
+  return {
+    roleArn: roleArnProperty(props, ConnectionProperty.roleArn, true, RETURNED_ROLE_ARN_MAX_LENGTH),
+    codebuildRoleArn: roleArnProperty(props, ConnectionProperty.codebuildRoleArn, false),
+    componentRoleArn: roleArnProperty(props, ConnectionProperty.componentRoleArn, false, RETURNED_ROLE_ARN_MAX_LENGTH),
+  };
+}
+
 export function parseConnectionSpecLeniently(props: Record<string, unknown>): LenientConnectionSpec {
   return {
     managementAccountId: orUndefined(() => accountIdProperty(props, ConnectionProperty.managementAccountId)),
     environmentName: orUndefined(() => environmentNameProperty(props, ConnectionProperty.environmentName)),
-    roles: orUndefined(() => ({
-      roleArn: roleArnProperty(props, ConnectionProperty.roleArn, true),
-      codebuildRoleArn: roleArnProperty(props, ConnectionProperty.codebuildRoleArn, false),
-      componentRoleArn: roleArnProperty(props, ConnectionProperty.componentRoleArn, false),
-    })),
+    roles: orUndefined(() => rolesProperty(props)),
     tags: orUndefined(() => tagsProperty(props, ConnectionProperty.tags)),
     retainOnDelete: orUndefined(() => booleanProperty(props, ConnectionProperty.retainOnDelete, false)) ?? false,
     endOfSupport: orUndefined(() => booleanProperty(props, ConnectionProperty.endOfSupport, false)) ?? false,

@@ -35,7 +35,7 @@ export class ConnectionProvider extends HandlerProvider {
       createFunction: (providerScope, functionId, props) => new ConnectionHandlerFunction(providerScope, functionId, props),
     });
     const connectionArns = connectionArnPattern(this);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.allow(new iam.PolicyStatement({
       sid: 'ManageOwnConnections',
       actions: [
         'proton:CreateEnvironmentAccountConnection',
@@ -48,7 +48,7 @@ export class ConnectionProvider extends HandlerProvider {
       ],
       resources: [connectionArns],
     }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.allow(new iam.PolicyStatement({
       sid: 'FindExistingConnection',
       actions: ['proton:ListEnvironmentAccountConnections'],
       resources: ['*'],
@@ -58,7 +58,7 @@ export class ConnectionProvider extends HandlerProvider {
       actions: ['iam:PassRole'],
       conditions: { StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } },
     });
-    this.role.addToPrincipalPolicy(this.passRole);
+    this.allow(this.passRole);
     this.serviceToken = this.handler.functionArn;
 
     acknowledgeWildcardResource(this.role, connectionArns,

@@ -22,7 +22,8 @@ export interface HandlerProviderProps {
 /**
  * The plumbing every per-stack handler shares: a role trusted by Lambda with no managed policies,
  * a log group (one-year retention, retained on delete), the hardening options, and the bundled
- * function (15-minute timeout). Subclasses add their exact permissions to `role`.
+ * function (15-minute timeout). Subclasses add their exact permissions with `allow()`: they go
+ * into the role's inline policy, so the handler needs no `AWS::IAM::Policy` resource of its own.
  */
 export abstract class HandlerProvider extends Construct {
   /**
@@ -44,6 +45,7 @@ export abstract class HandlerProvider extends Construct {
   public readonly role: iam.Role;
   public readonly handler: lambda.Function;
   private readonly handlerOptions: HandlerOptionsRecord;
+  private readonly permissions = new iam.PolicyDocument();
 
   protected constructor(scope: Construct, id: string, props: HandlerProviderProps) {
     super(scope, id);
@@ -51,6 +53,7 @@ export abstract class HandlerProvider extends Construct {
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: props.purpose,
+      inlinePolicies: { HandlerPermissions: this.permissions },
     });
     const hardened = hardenHandler(this, this.role, this.handlerOptions.effective, props.purpose);
     const logGroup = new logs.LogGroup(this, 'Logs', {
@@ -58,7 +61,7 @@ export abstract class HandlerProvider extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       ...hardened.logGroupProps,
     });
-    logGroup.grantWrite(this.role);
+    this.allow(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     this.handler = props.createFunction(this, 'Handler', {
       role: this.role,
       logGroup,
@@ -68,5 +71,10 @@ export abstract class HandlerProvider extends Construct {
       ...hardened.functionProps,
     });
     hardened.dependencies.forEach((dependency) => this.handler.node.addDependency(dependency));
+  }
+
+  /** Adds a statement to the handler role's inline policy. */
+  protected allow(statement: iam.PolicyStatement): void {
+    this.permissions.addStatements(statement);
   }
 }

@@ -2,6 +2,7 @@ import { App, Aws, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentAccountProtonRole } from '../../src';
+import { roleStatements } from '../support/handler-policy';
 import { awsSolutionsFindings } from '../support/nag';
 
 const MANAGEMENT = '111111111111';
@@ -25,10 +26,7 @@ function connect(props: Partial<EnvironmentAccountConnectionProps> = {}, setup =
 }
 
 function policyStatements(template: Template, rolePrefix: string): any[] {
-  const policies = template.findResources('AWS::IAM::Policy');
-  return Object.values(policies)
-    .filter((policy: any) => policy.Properties.Roles.some((role: any) => role.Ref.startsWith(rolePrefix)))
-    .flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+  return roleStatements(template, rolePrefix);
 }
 
 const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
@@ -44,9 +42,11 @@ describe('custom resource', () => {
         RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProtonRole'), 'Arn'] },
       },
     });
-    // ordered after the handler (ServiceToken), which depends on its role and policy; CloudFormation's default deletion policies are not spelled out
+    // ordered after the handler (ServiceToken), whose role holds its permissions inline (no policy resource); CloudFormation's default deletion policies are not spelled out
     const handler = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0] as any;
-    expect(handler.DependsOn).toEqual([expect.stringMatching(/^ProtonEnvironmentAccountConnectionProviderRoleDefaultPolicy/), expect.stringMatching(/^ProtonEnvironmentAccountConnectionProviderRole/)]);
+    expect(handler.DependsOn).toEqual([expect.stringMatching(/^ProtonEnvironmentAccountConnectionProviderRole/)]);
+    expect(handler.Properties.Role).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ProtonEnvironmentAccountConnectionProviderRole/), 'Arn'] });
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
     const resource = Object.values(Template.fromStack(stack).findResources('Custom::ProtonEnvironmentAccountConnection'))[0] as any;
     expect(Object.keys(resource.Properties).sort()).toEqual(['EnvironmentName', 'ManagementAccountId', 'RoleArn', 'ServiceToken']);
     expect(Object.keys(resource).sort()).toEqual(['Properties', 'Type']);

@@ -193,7 +193,8 @@ describe('default output is unchanged without handlerOptions', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.absent(), ReservedConcurrentExecutions: Match.absent() });
     template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.absent(), RetentionInDays: 365 });
     template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
-    template.resourceCountIs('AWS::IAM::Policy', 1);
+    // the handler's permissions are inline in its role: no policy resource at all
+    template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 });
 

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   EnvironmentAccountConnectionAcceptor, EnvironmentNaming, OrganizationReadAccess,
 } from '../../src';
+import { roleStatements } from '../support/handler-policy';
 import { awsSolutionsFindings } from '../support/nag';
 
 const MANAGEMENT = '111111111111';
@@ -88,8 +89,7 @@ describe('EnvironmentAccountConnectionAcceptor trustedOrganizationalUnits', () =
     template.hasResourceProperties('AWS::SSM::Parameter', {
       Value: JSON.stringify({ pairs: [], accounts: [], organizationalUnits: [{ ids: [OU, NESTED_ROOT], prefix: 'platform' }] }),
     });
-    const policies = template.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+    const statements = roleStatements(template, 'ProtonConnectionAcceptorProviderRole');
     expect(statements).toContainEqual({
       Sid: 'ReadTrustedOrganizationalUnits',
       Effect: 'Allow',

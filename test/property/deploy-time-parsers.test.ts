@@ -125,6 +125,10 @@ test('parseConnectionSpecLeniently (Delete, old side of an Update): never throws
     expect(spec).toEqual({
       managementAccountId: validAccountId(p.ManagementAccountId) ? p.ManagementAccountId : undefined,
       environmentName: validEnvironmentName(p.EnvironmentName) ? p.EnvironmentName : undefined,
+      // the roles come back only all together (the old side of a role update), when every one is valid
+      roles: validRoleArn(p.RoleArn) && ['CodebuildRoleArn', 'ComponentRoleArn'].every((name) => p[name] === undefined || p[name] === '' || validRoleArn(p[name]))
+        ? { roleArn: p.RoleArn, codebuildRoleArn: p.CodebuildRoleArn || undefined, componentRoleArn: p.ComponentRoleArn || undefined }
+        : undefined,
       tags: p.Tags === undefined || p.Tags === '' ? {} : validTags(p.Tags) ? p.Tags : undefined,
       retainOnDelete: retain === true,
       endOfSupport: endOfSupport === true,

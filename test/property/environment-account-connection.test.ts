@@ -9,6 +9,7 @@ import {
 } from './support';
 import { EnvironmentAccountConnection, EnvironmentAccountProtonRole } from '../../src';
 import { parseConnectionSpec } from '../../src/connection/connection-contract';
+import { roleStatements } from '../support/handler-policy';
 
 const counter = { cases: 0 };
 afterAll(() => console.log(`[property] environment-account-connection: ${counter.cases} cases`));
@@ -163,8 +164,7 @@ test('every EnvironmentAccountConnection input synthesizes exactly its propertie
     expect(stack.resolve(connection.managementAccountId)).toEqual(stack.resolve(managementAccountId));
 
     // the handler may pass exactly these roles
-    const passRole = Object.values(template.Resources).flatMap((r: any) => (r.Type === 'AWS::IAM::Policy' ? r.Properties.PolicyDocument.Statement : []))
-      .find((s: any) => s.Sid === 'PassRolesToProton');
+    const passRole = roleStatements(template, 'ProtonEnvironmentAccountConnectionProviderRole').find((s: any) => s.Sid === 'PassRolesToProton');
     const passed = [passRole.Resource].flat();
     for (const arn of [properties.RoleArn, properties.CodebuildRoleArn, properties.ComponentRoleArn].filter(Boolean)) expect(passed).toContainEqual(arn);
 
