@@ -1,7 +1,8 @@
-import { RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../shared/nag-acknowledgements';
 import { invalidProp } from '../shared/validation';
 
 /** Properties of `StackSetAssetBucket`. */
@@ -69,10 +70,8 @@ export class StackSetAssetBucket extends Construct {
       resources: [this.bucket.arnForObjects('*')],
       conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
     }));
-    Validations.of(this.bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'The bucket holds only the handler code cdk deploy publishes for a StackSet template, read by CloudFormation in the organization\'s accounts; '
-        + 'access logs of it would log those reads only (CloudTrail data events cover them where wanted)',
-    });
+    acknowledgeFinding(this.bucket, 'AwsSolutions-S1',
+      'The bucket holds only the handler code cdk deploy publishes for a StackSet template, read by CloudFormation in the organization\'s accounts; '
+      + 'access logs of it would log those reads only (CloudTrail data events cover them where wanted)');
   }
 }

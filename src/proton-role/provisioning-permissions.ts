@@ -1,7 +1,8 @@
-import { Annotations, Validations } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { FORBIDDEN_SERVICES, RULES, actionProblem, servicePrefixProblem, viaCloudFormation } from './policy-guarantee';
+import { acknowledgeFinding } from '../shared/nag-acknowledgements';
 import { invalidProp } from '../shared/validation';
 
 /**
@@ -167,10 +168,8 @@ function bindStatements(scope: IConstruct, given: iam.PolicyStatement[]): Provis
 
 function bindBroadDefault(scope: IConstruct): ProvisioningPermissionsConfig {
   // aws-cdk-lib's own template validation flags any NotAction: this one is the user guide's documented default
-  Validations.of(scope).acknowledge({
-    id: 'CloudFormation-Validate::W2512',
-    reason: 'The AWS Proton user guide\'s documented broad default: every action but organizations:* and account:*, usable only through CloudFormation (aws:CalledVia). Chosen explicitly with allServicesExceptOrganizationsAndAccount(), with a synth warning.',
-  });
+  acknowledgeFinding(scope, 'CloudFormation-Validate::W2512',
+    'The AWS Proton user guide\'s documented broad default: every action but organizations:* and account:*, usable only through CloudFormation (aws:CalledVia). Chosen explicitly with allServicesExceptOrganizationsAndAccount(), with a synth warning.');
   Annotations.of(scope).addWarningV2(
     'cdk-proton-account-connections:broad-provisioning-permissions',
     'provisioningPermissions uses the broad documented default (every action except organizations:* and account:*, through CloudFormation). Prefer ProvisioningPermissions.fromServices() with the services your templates create.',

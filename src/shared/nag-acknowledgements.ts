@@ -17,9 +17,26 @@ const WILDCARD_RULE = 'AwsSolutions-IAM5';
  */
 export function acknowledgeWildcard(scope: IConstruct, finding: string, reason: string): void {
   try {
-    Validations.of(scope).acknowledge({ id: `${WILDCARD_RULE}[${finding}]`, reason });
+    acknowledgeFinding(scope, `${WILDCARD_RULE}[${finding}]`, reason);
   } catch (error) {
     if (!isInvalidValidationId(error)) throw error;
+  }
+}
+
+/**
+ * Acknowledges one finding (`AwsSolutions-S1`, `AwsSolutions-IAM5[…]`) on `scope`, with the reason.
+ *
+ * aws-cdk-lib records a stack trace with every acknowledgement. It would only name this function,
+ * and capturing it is most of the acknowledgement's cost (about 0.4 ms of 0.5; three per
+ * environment stack), so it is recorded without one.
+ */
+export function acknowledgeFinding(scope: IConstruct, id: string, reason: string): void {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    Validations.of(scope).acknowledge({ id, reason });
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
