@@ -1,4 +1,4 @@
-import { OneStackResult, Side } from './synth-bench';
+import { ONE_STACK_SIDES, OneStackResult, OneStackSide } from './synth-bench';
 import { StackTemplate } from './template-bytes';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown };
@@ -19,10 +19,13 @@ export const COST_PART_LABELS: Record<CostPart, string> = {
   trust: 'Proton role: the role itself (logical id, type, trust statement, no conditions)',
   trustConditions: 'Proton role: confused-deputy trust conditions (`aws:SourceAccount`, `aws:SourceArn` per environment)',
   basePolicy: 'Proton role: CloudFormation base statement (`ManageProtonStacks` inline policy)',
-  connection: 'connection resource (library: `Custom::ProtonEnvironmentAccountConnection` with its ServiceToken; floor: `AWS::Proton::EnvironmentAccountConnection`)',
-  providerPolicy: 'connection handler policy (`iam:PassRole` resource per role)',
+  connection: 'connection resource (floor: `AWS::Proton::EnvironmentAccountConnection`; library: `Custom::ProtonEnvironmentAccountConnection` with its ServiceToken; peer: `Custom::AWS` with its Create/Update/Delete calls as JSON strings)',
+  providerPolicy: 'connection handler policy (library: `iam:PassRole` resource per role; peer: one `AWS::IAM::Policy` per custom resource)',
   rest: 'everything else in the stack (handler function, its role, log group, Parameters, Rules, JSON punctuation)',
 };
+
+/** The connection resource of each side: the floor's L1, the library's custom resource, the peer's `AwsCustomResource`. */
+const CONNECTION_TYPES = ['AWS::Proton::EnvironmentAccountConnection', 'Custom::ProtonEnvironmentAccountConnection', 'Custom::AWS'];
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
@@ -48,9 +51,9 @@ export function costParts(template: StackTemplate): Record<CostPart, number> {
       parts.basePolicy += whole - withoutPolicies;
       parts.trustConditions += withoutPolicies - bare;
       parts.trust += bare;
-    } else if (resource.Type === 'Custom::ProtonEnvironmentAccountConnection' || resource.Type === 'AWS::Proton::EnvironmentAccountConnection') {
+    } else if (CONNECTION_TYPES.includes(resource.Type)) {
       parts.connection += whole;
-    } else if (resource.Type === 'AWS::IAM::Policy' && id.startsWith('ProtonEnvironmentAccountConnectionProvider')) {
+    } else if (resource.Type === 'AWS::IAM::Policy' && (id.startsWith('ProtonEnvironmentAccountConnectionProvider') || /^Connection\d*CustomResourcePolicy/.test(id))) {
       parts.providerPolicy += whole;
     }
   }
@@ -66,14 +69,11 @@ export function marginalParts(small: StackTemplate, large: StackTemplate, extra:
   return Object.fromEntries(COST_PARTS.map((p) => [p, (b[p] - a[p]) / extra])) as Record<CostPart, number>;
 }
 
-export type SideParts = Record<Side, Record<CostPart, number>>;
+export type SideParts = Record<OneStackSide, Record<CostPart, number>>;
 
 /** Per part, bytes per extra connection between the stacks with the fewest and the most connections. */
 export function partsPerConnection(o: OneStackResult): SideParts {
   const last = o.ks.length - 1;
   const extra = o.ks[last] - o.ks[0];
-  return {
-    floor: marginalParts(o.templates.floor[0], o.templates.floor[last], extra),
-    library: marginalParts(o.templates.library[0], o.templates.library[last], extra),
-  };
+  return Object.fromEntries(ONE_STACK_SIDES.map((side) => [side, marginalParts(o.templates[side][0], o.templates[side][last], extra)])) as SideParts;
 }

@@ -1,89 +1,152 @@
-import { partsPerConnection } from './connection-cost';
-import { BenchResults, oneStackFits, oneStackOf } from './results';
+import { PEER_LISTS_PER_STACK, PEER_PAIRS_PER_LIST } from './apps/app-spec';
+import { COST_PARTS, COST_PART_LABELS, partsPerConnection } from './connection-cost';
+import { EVENT_POLL_MS } from './event-path';
+import { BenchResults, msPerPair, oneStackFits, oneStackOf, scalingAt } from './results';
 import { int } from './stats';
-import { TargetCheck } from './targets';
+import { Side } from './synth-bench';
+import { LIFECYCLE_CALL_TARGET, TargetCheck } from './targets';
+import { bytesByType } from './template-bytes';
 
 /**
- * The measured cause of each missed target and what would reach it. Written from the profile
- * data the report prints (phase timings, bytes by resource type); kept next to the checks so a
- * rerun that passes drops the text.
+ * The measured cause of each missed target and what would reach it, written from this run's
+ * measurements (phase timings, resource types, bytes by part, call counts), so that a rerun that
+ * passes drops the text and a rerun that misses explains itself with its own numbers.
  */
 export function findingsFor(r: BenchResults, checks: TargetCheck[]): string[] {
-  const missed = new Set(checks.filter((c) => !c.pass).map((c) => c.id));
-  const notes: string[] = [];
-  for (const id of missed) {
-    if (id === 'marginal') {
-      notes.push(marginalFinding(r));
-      continue;
-    }
-    const text = FINDINGS[id];
-    notes.push(text ?? `- **${id}**: missed; no analysis recorded for this target yet.`);
-  }
-  return notes;
+  return checks.filter((c) => !c.pass).map((c) => {
+    const explain = FINDINGS[c.id];
+    return explain ? explain(r) : `- **${c.target} (MISS)**: no analysis recorded for this target.`;
+  });
 }
 
-/** What stands beside the targets whatever they say: the role-per-connection cost, and why it exceeds 1.5×. */
+/** Where the synth time goes, from the profiler (`bench/profile-synth.ts`), and what is left to cut. */
+const SYNTH_PROFILE = [
+  '  **Where the time goes** (`npx ts-node --transpile-only --project tsconfig.dev.json bench/profile-synth.ts library 250`): the largest single',
+  '  cost of `app.synth()` is aws-cdk-lib\'s built-in CloudFormation template validation (its WebAssembly engine, `cloudformation-validate`),',
+  '  which runs on every template of every side and grows with template bytes; in the library\'s own code, the handler\'s L2 constructs',
+  '  (role, function, log group) and the cdk-nag acknowledgements. This release cut what the profile showed: the handler\'s',
+  '  `AWS::IAM::Policy` resource and `LogGroup.grantWrite` (its permissions are now inline in its role), and the stack trace aws-cdk-lib',
+  '  captures for every acknowledgement; per pair, construct time fell by about a third and synth time by about a fifth (measured',
+  '  before/after in one session; see the closing note). What is left is the price of a Lambda-backed custom resource: a handler role,',
+  '  function and log group in each environment stack, which the floor\'s `AWS::Proton::EnvironmentAccountConnection` does not need but',
+  '  which CloudFormation can no longer create since the end of support. The deployable alternative, the `AwsCustomResource` peer, costs',
+  '  the same per pair. Reaching 2× (or 1.3× at N=500) would take sharing one handler between the environment stacks of an account',
+  '  and Region (a provider stack that each environment stack imports), which saves nothing in the usual one-stack-per-account layout.',
+].join('\n');
+
+const FINDINGS: Record<string, (r: BenchResults) => string> = {
+  'per-pair': (r) => [
+    `- **Time per extra environment pair (MISS).** ${phaseSlopes(r)}`,
+    `  ${environmentStackCost(r)}`,
+    '  **What would reach it:** fewer bytes and resources per environment stack (aws-cdk-lib validates, resolves and writes every template at',
+    '  synth, so the time per pair follows them): the library\'s stack by resource type (minified, one connection): ' + libraryStackByType(r) + '.',
+    '  Where the time goes, what this release cut and what is left: under the next miss.',
+  ].join('\n'),
+  'synth-500': (r) => {
+    const at = scalingAt(r, 500);
+    const [f, l] = [at.sides.floor, at.sides.library];
+    return [
+      `- **Synth at N=${at.n} (MISS): ${(l.medianMs / f.medianMs).toFixed(2)}×.** Of the library's ${int(l.medianMs)} ms vs the floor's ${int(f.medianMs)} ms, ` +
+        `constructing the tree takes ${int(l.medianPhases.constructMs)} vs ${int(f.medianPhases.constructMs)} ms and \`app.synth()\` ${int(l.medianPhases.synthMs)} vs ${int(f.medianPhases.synthMs)} ms;`,
+      `  the library writes ${(l.totalBytes / f.totalBytes).toFixed(1)}× the floor's template bytes (${int(l.totalBytes)} vs ${int(f.totalBytes)}) and ${(l.resources / f.resources).toFixed(1)}× its resources (${l.resources} vs ${f.resources}).`,
+      '  **What would reach it:** synth time at large N is the per-stack work: fewer bytes and resources per environment stack (' + libraryStackByType(r) + ').',
+      SYNTH_PROFILE,
+    ].join('\n');
+  },
+  'resources': (r) => {
+    const types = r.scaling[0].sides.library.environmentStackTypes;
+    const total = Object.values(types).reduce((a, b) => a + b, 0);
+    const cuts: string[] = [];
+    if (types['AWS::Logs::LogGroup']) cuts.push('no dedicated `AWS::Logs::LogGroup` for the handler when the caller gives none (Lambda then writes to its default log group): −1');
+    if (types['AWS::IAM::Policy']) cuts.push('the handler\'s statements as an inline policy of its role (`iam.Role({ inlinePolicies })`) instead of a separate `AWS::IAM::Policy`: −1');
+    return [
+      `- **Resources per environment stack (MISS): ${total}.** ${Object.entries(types).map(([t, n]) => `${n} × \`${t}\``).join(', ')}.`,
+      `  **What would reach it** (library changes): ${cuts.length ? cuts.join('; ') : 'drop a resource from the connection handler'}.`,
+    ].join('\n');
+  },
+  'marginal': (r) => {
+    const o = oneStackOf(r, 'shared-role');
+    const fit = oneStackFits(o, 'compact');
+    const p = partsPerConnection(o);
+    const rows = COST_PARTS.filter((part) => Math.abs(p.library[part] - p.guardedFloor[part]) >= 0.5)
+      .map((part) => `${COST_PART_LABELS[part].split(' (')[0]} ${int(p.library[part])} B vs ${int(p.guardedFloor[part])} B`);
+    return [
+      `- **Marginal bytes per connection (MISS): ${int(fit.library.slope)} B vs ${int(fit.guardedFloor.slope)} B; 1.5× would be ${int(1.5 * fit.guardedFloor.slope)} B.** ` +
+        `Per extra connection against the guarded floor: ${rows.join('; ')}.`,
+      '  **What would reach it** (library changes): the literal partition in the trust\'s `aws:SourceArn` when the stack\'s Region is known',
+      '  (`Fn::Join` with `Ref AWS::Partition` costs ~45 B), and a shorter logical id for the connection handler, which every `ServiceToken` repeats.',
+    ].join('\n');
+  },
+  'api-calls': (r) => {
+    const expected: Record<string, number> = {
+      CreateEnvironmentAccountConnection: 1,
+      ListEnvironmentAccountConnections: 1,
+      AcceptEnvironmentAccountConnection: 1,
+      UpdateEnvironmentAccountConnection: 1,
+      DeleteEnvironmentAccountConnection: 1,
+    };
+    const extra: string[] = [];
+    const seen: Record<string, number> = {};
+    for (const phase of r.lifecycle.phases) {
+      for (const ops of Object.values(phase.byAccount)) {
+        for (const [op, n] of Object.entries(ops)) {
+          seen[op] = (seen[op] ?? 0) + n;
+          const over = seen[op] - (expected[op] ?? 0);
+          if (over > 0) extra.push(`${Math.min(over, n)} × ${op} in "${phase.phase}"`);
+        }
+      }
+    }
+    return [
+      `- **Proton calls per lifecycle (MISS): ${r.lifecycle.total} against ${LIFECYCLE_CALL_TARGET}.** Beyond create, list, accept, update and delete: ${extra.join('; ') || 'none'} (section 5).`,
+      '  **What would reach it** (library change): drop those calls from the handler; the properties CloudFormation passes on an update already say what changed.',
+    ].join('\n');
+  },
+  'event-path': (r) => [
+    `- **Request filed → CONNECTED on the event path (MISS): ${r.eventPath.medianMs.toFixed(0)} ms.** From the request's first sight to the sweep's first Proton call`,
+    `  ${r.eventPath.medianFiledToSweepMs.toFixed(0)} ms (the deployer reads AWS Proton's events every ${EVENT_POLL_MS} ms, then starts the acceptor's handler process),`,
+    `  then ${r.eventPath.medianSweepToConnectedMs.toFixed(0)} ms to CONNECTED (list, accept). **What would reach it:** a lighter handler start (smaller bundle, fewer modules loaded before the sweep).`,
+  ].join('\n'),
+};
+
+function phaseSlopes(r: BenchResults): string {
+  const sides: Side[] = ['floor', 'library', 'peer'];
+  const row = (s: Side) => `${s} ${msPerPair(r, s).toFixed(1)} ms (construct ${msPerPair(r, s, 'constructMs').toFixed(1)}, synth ${msPerPair(r, s, 'synthMs').toFixed(1)})`;
+  return `Per extra pair, median slopes between N=${r.scaling[0].n} and N=${r.scaling[r.scaling.length - 1].n}: ${sides.map(row).join('; ')}.`;
+}
+
+function libraryStackByType(r: BenchResults): string {
+  const stack = oneStackOf(r, 'role-per-connection').templates.library[0];
+  return bytesByType(stack).map((g) => `${g.count} × \`${g.what}\` ${int(g.bytes)} B`).join(', ');
+}
+
+function environmentStackCost(r: BenchResults): string {
+  const s = r.scaling[r.scaling.length - 1].sides;
+  return `One environment stack: floor ${int(s.floor.environmentStackBytes)} B / ${s.floor.environmentStackResources} resources, ` +
+    `library ${int(s.library.environmentStackBytes)} B / ${s.library.environmentStackResources}, peer ${int(s.peer.environmentStackBytes)} B / ${s.peer.environmentStackResources} (indented files).`;
+}
+
+/** What stands beside the targets whatever they say: the peer's limits, and the cost of a role per connection. */
 export function notesFor(r: BenchResults): string[] {
   const o = oneStackOf(r, 'role-per-connection');
   const fit = oneStackFits(o, 'compact');
-  const fileFit = oneStackFits(o, 'file');
   const p = partsPerConnection(o);
-  const f = p.floor;
-  const l = p.library;
-  const managedPolicyRef = 45; // "ManagedPolicyArns":[{"Ref":"<id>"}], per role
-  const afterManaged = fit.library.slope - l.basePolicy + managedPolicyRef;
-  return [[
-    `- **(b) Role per connection: ${int(fit.library.slope)} B vs ${int(fit.floor.slope)} B per connection = ${(fit.library.slope / fit.floor.slope).toFixed(2)}× minified` +
-      ` (indented file ${int(fileFit.library.slope)} B vs ${int(fileFit.floor.slope)} B = ${(fileFit.library.slope / fileFit.floor.slope).toFixed(2)}×).** Not what the target judges, reported so the`,
-    '  cost of a scoped role per connection is visible. Per extra connection (section 2): the bare role costs the same on both sides',
-    `  (${int(l.trust)} B vs ${int(f.trust)} B); the library's role adds the confused-deputy trust conditions (\`aws:SourceAccount\` + \`aws:SourceArn\`, ${int(l.trustConditions)} B)`,
-    `  and the CloudFormation base statement (the 16-action \`ManageProtonStacks\` inline policy on \`AWSProton-*\` stacks, ${int(l.basePolicy)} B); the custom resource costs`,
-    `  ${int(l.connection)} B against the L1's ${int(f.connection)} B (its \`ServiceToken\` GetAtt and hashed logical id), and the handler's \`iam:PassRole\` grows by one role ARN (${int(l.providerPolicy)} B).`,
-    '  **Why it exceeds 1.5×:** the floor\'s role has no permissions and no confused-deputy conditions, i.e. it cannot provision anything and',
-    '  any Proton environment could use it; the library\'s role is the least-privilege role AWS Proton\'s guide prescribes. The comparison is',
-    '  not like for like, and no encoding of the same permissions fits in 1.5× of a role without them.',
-    '  **What would reduce it** (library changes, largest first): (1) put `ManageProtonStacks` in one `iam.ManagedPolicy` per stack, attached to',
-    `  every \`EnvironmentAccountProtonRole\` of the stack through \`managedPolicies\` (\`ProvisioningPolicy\`/\`cloudformation-base.ts\`): −${int(l.basePolicy - managedPolicyRef)} B,`,
-    `  to about ${int(afterManaged)} B (${(afterManaged / fit.floor.slope).toFixed(1)}×); (2) write the partition literally in the role's ARNs when the stack's Region is known`,
-    '  (`RegionInfo`), instead of `Fn::Join` with `Ref AWS::Partition`: about −45 B per ARN (trust `aws:SourceArn`, base statement resource);',
-    '  (3) the shorter `ServiceToken` described under the marginal finding; (4) for many environments in one account, use shape (a):',
-    '  one role trusting all of them, which is what the target measures.',
-  ].join('\n')];
-}
+  const parts = (side: 'library' | 'guardedFloor' | 'peer') => COST_PARTS.filter((part) => Math.abs(p[side][part]) >= 0.5)
+    .map((part) => `${COST_PART_LABELS[part].split(' (')[0]} ${int(p[side][part])} B`).join(', ');
+  const perStack = PEER_PAIRS_PER_LIST * PEER_LISTS_PER_STACK;
+  const peer = [
+    '- **The `AwsCustomResource` peer cannot wait, adopt or converge.** Its numbers are those of a peer that files the request and accepts it',
+    '  once: it cannot wait for acceptance, cannot adopt an existing PENDING or CONNECTED connection (Create fails on a second request for',
+    '  the same environment), and cannot converge (a request re-filed or rejected after deploy stays so until a redeploy). Its acceptance is',
+    '  brittle: each accept takes an id by its position in one `ListEnvironmentAccountConnections` response (`environmentAccountConnections.<i>.id`),',
+    '  so it accepts whatever PENDING requests the list returns there, with no allow-list check, and fails when fewer are pending. A custom resource\'s',
+    `  response holds 4 KB, so one list serves at most ${PEER_PAIRS_PER_LIST} accepts, and a stack holds 500 resources, so past ${perStack} pairs it needs another management stack.`,
+  ];
+  const perConnection = [
+    `- **(b) Role per connection** (section 2): library ${int(fit.library.slope)} B per connection, guarded floor ${int(fit.guardedFloor.slope)} B ` +
+      `(${(fit.library.slope / fit.guardedFloor.slope).toFixed(2)}×), bare floor ${int(fit.floor.slope)} B, peer ${int(fit.peer.slope)} B. Library: ${parts('library')};`,
+    `  guarded floor: ${parts('guardedFloor')}; peer: ${parts('peer')}. The library's role also carries the CloudFormation base statement`,
+    '  (`ManageProtonStacks`) that the hand-written roles lack: they cannot provision anything.',
+  ];
+  return [peer.join('\n'), perConnection.join('\n')];
 
-function marginalFinding(r: BenchResults): string {
-  const o = oneStackOf(r, 'shared-role');
-  const fit = oneStackFits(o, 'compact');
-  const p = partsPerConnection(o);
-  const f = p.floor;
-  const l = p.library;
-  const target = 1.5 * fit.floor.slope;
-  const joinSaving = 45; // {"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},"…"]]} vs "arn:aws:…"
-  const tokenSaving = 25; // ProtonEnvironmentAccountConnectionProviderHandler<hash> (57 characters) vs ProtonConnectionsHandler<hash> (32)
-  const reachable = fit.library.slope - joinSaving - tokenSaving;
-  return [
-    `- **Marginal bytes per connection, shared role (MISS): ${int(fit.library.slope)} B vs ${int(fit.floor.slope)} B minified; 1.5× would be ${int(target)} B.** Per extra`,
-    `  connection the floor adds one \`AWS::Proton::EnvironmentAccountConnection\` (${int(f.connection)} B) and nothing to its role. The library adds the`,
-    `  \`Custom::ProtonEnvironmentAccountConnection\` (${int(l.connection)} B: the same three properties plus a \`ServiceToken\``,
-    '  `{"Fn::GetAtt":["ProtonEnvironmentAccountConnectionProviderHandler<hash>","Arn"]}`, 98 B, and an 8-character hash in its logical id) and one',
-    `  \`aws:SourceArn\` entry in the shared role's trust (${int(l.trustConditions)} B: \`{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":proton:<region>:<account>:environment/<name>"]]}\`).`,
-    '  The explicit Delete policies, the redundant `DependsOn` and the role description are gone: the previous run measured 1,929 B minified per',
-    '  connection with its own role, shape (b) below.',
-    '  **What would get closer** (library changes): (1) literal partition in `protonEnvironmentArn` when the stack\'s Region is known',
-    `  (\`confused-deputy-trust.ts\`): −~${joinSaving} B; (2) a shorter logical id for the connection handler (e.g. provider construct id \`ProtonConnections\` in`,
-    `  \`connection-provider.ts\`), which every \`ServiceToken\` repeats: −~${tokenSaving} B, but it replaces the function and updates every connection\'s`,
-    `  ServiceToken on upgrade. Together about ${int(reachable)} B = ${(reachable / fit.floor.slope).toFixed(2)}×. Below that sits the price of the design: a custom resource needs its`,
-    '  `ServiceToken`, and the per-environment `aws:SourceArn` is the confused-deputy protection; 1.5× is reachable only by dropping one of them',
-    `  (e.g. trusting \`environment/*\` of the management account). **Suggest** restating the target as ≤ ${(Math.ceil((reachable / fit.floor.slope) * 10) / 10).toFixed(1)}× after (1) and (2), or measuring against a floor`,
-    '  whose role carries the same `aws:SourceArn` condition.',
-  ].join('\n');
 }
-const FINDINGS: Record<string, string> = {
-  'synth-100': [
-    '- **Synth at N=100 (MISS).** A CPU profile of the library app at N=100 (`bench/profile-synth.ts library 100`) spends about half of',
-    '  its CPU in WebAssembly: aws-cdk-lib 2.276\'s built-in CloudFormation template validation, which runs on every stack at synth and',
-    '  scales with resources and bytes. Each library environment stack carries 6 resources (Proton role, handler role, default policy,',
-    '  log group, function, custom resource) and several times the floor\'s bytes (section 1), plus the management stack. **What would reach it:**',
-    '  the byte cuts listed in section 2\'s notes, and fewer per-stack resources (e.g. no dedicated log group when the caller gives none).',
-  ].join('\n'),
-};

@@ -11,8 +11,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { App } from 'aws-cdk-lib';
 import { CreateEnvironmentAccountConnectionCommand, ProtonClient } from '@aws-sdk/client-proton';
+import { App } from 'aws-cdk-lib';
 import { describeMachine, loadAverage } from './machine';
 import { ensureHandlersBundled } from '../examples/handler-assets';
 import { buildOrganizationApp } from '../examples/organization-app/organization-app';
@@ -62,13 +62,22 @@ function organization(): { document: OrganizationDocument; members: { id: string
   };
 }
 
+interface TemplateSizes {
+  readonly stackSetBody: number;
+  readonly stackSetResources: number;
+  readonly stackSetStack: number;
+  readonly management: number;
+  readonly managementResources: number;
+}
+
 /** Template bytes (minified JSON, as CloudFormation receives them) and resources of both sides, from the organization example. */
-function templateSizes(): { stackSetBody: number; stackSetResources: number; stackSetStack: number; management: number; managementResources: number } {
+function templateSizes(): TemplateSizes {
   ensureHandlersBundled();
   const assembly = new App();
   buildOrganizationApp(assembly);
   const cloud = assembly.synth();
-  const template = (id: string) => cloud.getStackArtifact(id).template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  const template = (id: string) => cloud.getStackArtifact(id).template as Template;
   const bytes = (value: unknown) => Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value));
   const stackSetStack = template('ProtonEnvironmentStackSet');
   const [stackSet] = Object.values(stackSetStack.Resources).filter((r) => r.Type === 'AWS::CloudFormation::StackSet');

@@ -1,9 +1,11 @@
 import { OneStackShape } from './apps/app-spec';
 import { ColdStartResult } from './cold-start';
+import { EventPathResult } from './event-path';
 import { LifecycleResult } from './lifecycle';
 import { Machine } from './machine';
+import { OrganizationFigures } from './organization-figures';
 import { linearFit } from './stats';
-import { ManagementResult, OneStackResult, ScalingPoint, Side } from './synth-bench';
+import { ManagementResult, ONE_STACK_SIDES, OneStackResult, OneStackSide, ScalingPoint, Side } from './synth-bench';
 
 /** Everything one bench run measured. */
 export interface BenchResults {
@@ -18,16 +20,21 @@ export interface BenchResults {
   readonly management: ManagementResult[];
   readonly coldStarts: ColdStartResult[];
   readonly lifecycle: LifecycleResult;
+  readonly eventPath: EventPathResult;
+  /** From bench/ORGANIZATION-SWEEP.md, as `npx projen bench:organization` last wrote it. */
+  readonly organization?: OrganizationFigures;
+  /** BENCH_QUICK=1: fewer runs and N, written to bench/out/ only. */
+  readonly quick: boolean;
 }
 
-/** Which bytes: minified JSON (what CloudFormation receives) or the indented file as written. */
+/** Which bytes: minified JSON (the content) or the indented file as written. */
 export type ByteMeasure = 'compact' | 'file';
 
 /** fixed + marginal × k, per side. */
-export function oneStackFits(result: OneStackResult, measure: ByteMeasure): Record<Side, { intercept: number; slope: number }> {
+export function oneStackFits(result: OneStackResult, measure: ByteMeasure): Record<OneStackSide, { intercept: number; slope: number }> {
   const series = measure === 'compact' ? result.compactBytes : result.bytes;
-  const fit = (side: Side) => linearFit(result.ks.map((k, i) => ({ x: k, y: series[side][i] })));
-  return { floor: fit('floor'), library: fit('library') };
+  const fit = (side: OneStackSide) => linearFit(result.ks.map((k, i) => ({ x: k, y: series[side][i] })));
+  return Object.fromEntries(ONE_STACK_SIDES.map((side) => [side, fit(side)])) as Record<OneStackSide, { intercept: number; slope: number }>;
 }
 
 export function oneStackOf(results: BenchResults, shape: OneStackShape): OneStackResult {
@@ -36,8 +43,15 @@ export function oneStackOf(results: BenchResults, shape: OneStackShape): OneStac
   return found;
 }
 
+/** The scaling point at N, or the largest N measured when N was not (quick mode). */
 export function scalingAt(results: BenchResults, n: number): ScalingPoint {
-  const point = results.scaling.find((p) => p.n === n);
-  if (!point) throw new Error(`no scaling point for N=${n}`);
-  return point;
+  return results.scaling.find((p) => p.n === n) ?? results.scaling[results.scaling.length - 1];
+}
+
+/** Time per extra environment pair: the slope of the median synth time between the smallest and the largest N. */
+export function msPerPair(results: BenchResults, side: Side, phase?: 'constructMs' | 'synthMs' | 'loadMs'): number {
+  const first = results.scaling[0];
+  const last = results.scaling[results.scaling.length - 1];
+  const at = (p: ScalingPoint) => (phase ? p.sides[side].medianPhases[phase] : p.sides[side].medianMs);
+  return (at(last) - at(first)) / (last.n - first.n);
 }

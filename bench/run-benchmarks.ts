@@ -1,28 +1,44 @@
 /**
- * The benchmarks: `npx projen bench`. Measures the library against the aws-cdk-lib-only floor
- * side by side in one run, and writes BENCHMARKS.md and bench/synth-time.svg.
+ * The benchmarks: `npx projen bench`. Measures the library against the aws-cdk-lib-only floor and
+ * the `AwsCustomResource` peer side by side in one run, and writes BENCHMARKS.md and
+ * bench/synth-time.svg. `BENCH_QUICK=1` runs fewer runs and N and writes to bench/out/ instead.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { ONE_STACK_SHAPES } from './apps/app-spec';
 import { findBundles, measureColdStart } from './cold-start';
 import { compileApps } from './compile-apps';
+import { measureEventPath } from './event-path';
 import { measureLifecycle } from './lifecycle';
 import { describeMachine, loadAverage } from './machine';
+import { readOrganizationFigures } from './organization-figures';
 import { renderReport } from './report';
 import { BenchResults } from './results';
 import { renderChart } from './svg-plot';
-import { ManagementResult, measureManagement, measureOneStack, measureScaling, OneStackResult, ScalingPoint } from './synth-bench';
+import { ManagementResult, measureManagement, measureOneStack, measureScaling, OneStackResult, ScalingPoint, SIDES } from './synth-bench';
 import { checkTargets } from './targets';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(__dirname, 'out', 'runs');
 
-/** N → runs per side (lower N=500 first if the bench nears ~10 minutes on a busy machine). */
-const SCALING_RUNS: Array<[number, number]> = [[1, 5], [10, 5], [100, 5], [500, 5]];
+/** BENCH_QUICK=1: a smoke run (fewer runs and N), written to bench/out/ so the committed report is always a full run. */
+const QUICK = process.env.BENCH_QUICK === '1';
+/** N → runs per side (three sides; N=500 has 3 runs to keep the bench under ~9 minutes: the peer takes ~20 s there). */
+const SCALING_RUNS: Array<[number, number]> = QUICK ? [[1, 1], [20, 1]] : [[1, 5], [10, 3], [100, 3], [500, 3]];
 const ONE_STACK_KS = [1, 2, 10];
-const COLD_START_RUNS = 20;
-const HANDSHAKE_RUNS = 5;
+const COLD_START_RUNS = QUICK ? 3 : 20;
+const HANDSHAKE_RUNS = QUICK ? 1 : 5;
+const EVENT_PATH_RUNS = QUICK ? 2 : 5;
+/** accounts, continuousAcceptance, runs: 50 accounts is the most the acceptor's policy lists one by one (its largest policy); 1,000 is one per pair. */
+const MANAGEMENT_CASES: Array<[number, boolean, number]> = [[100, false, 3], [100, true, 3], [50, true, 1], [1000, false, 1]];
+const REPORT_FILE = QUICK ? path.join(__dirname, 'out', 'BENCHMARKS.md') : path.join(ROOT, 'BENCHMARKS.md');
+const CHART_FILE = QUICK ? path.join(__dirname, 'out', 'synth-time.svg') : path.join(__dirname, 'synth-time.svg');
+
+const SERIES = {
+  floor: { label: 'aws-cdk-lib floor', color: '#7f7f7f' },
+  library: { label: 'this library', color: '#1f77b4' },
+  peer: { label: 'AwsCustomResource peer', color: '#d62728' },
+} as const;
 
 /**
  * `--report-only`: re-renders BENCHMARKS.md and the SVG from bench/out/results.json (the last run's
@@ -39,9 +55,7 @@ async function reportOnly(): Promise<void> {
     const again = await measureManagement(apps, OUT, m.pairs, m.accounts, m.continuous, 1);
     management.push({ ...m, template: again.template });
   }
-  // results.json from before the load average was recorded
-  const load = saved.loadAverage ?? { before: [], after: [] };
-  write({ ...saved, loadAverage: load, oneStack, management });
+  write({ ...saved, oneStack, management, organization: readOrganizationFigures() });
 }
 
 /** Section 2 in both shapes (template bytes only: deterministic). */
@@ -54,17 +68,14 @@ async function measureAllOneStack(apps: ReturnType<typeof compileApps>): Promise
 function write(results: BenchResults): void {
   const checks = checkTargets(results);
   const scaling = results.scaling;
-  fs.writeFileSync(path.join(__dirname, 'synth-time.svg'), renderChart({
-    title: 'Synth time: ProtonEnvironmentLink vs aws-cdk-lib floor',
+  fs.writeFileSync(CHART_FILE, renderChart({
+    title: 'Synth time: ProtonEnvironmentLink vs floor vs AwsCustomResource peer',
     xLabel: 'environment pairs N (log scale); library / floor under each N',
     yLabel: 'synth time, s (median, fresh node process)',
-    series: [
-      { label: 'aws-cdk-lib floor', color: '#7f7f7f', points: scaling.map((p) => ({ x: p.n, y: p.sides.floor.medianMs / 1000 })) },
-      { label: 'this library', color: '#1f77b4', points: scaling.map((p) => ({ x: p.n, y: p.sides.library.medianMs / 1000 })) },
-    ],
+    series: SIDES.map((side) => ({ ...SERIES[side], points: scaling.map((p) => ({ x: p.n, y: p.sides[side].medianMs / 1000 })) })),
     xNotes: Object.fromEntries(scaling.map((p) => [p.n, `${(p.sides.library.medianMs / p.sides.floor.medianMs).toFixed(2)}×`])),
   }));
-  fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), renderReport(results, checks));
+  fs.writeFileSync(REPORT_FILE, renderReport(results, checks));
   fs.writeFileSync(path.join(__dirname, 'out', 'results.json'), JSON.stringify({ ...results, checks }, replacer, 1));
   console.log('==> targets');
   for (const c of checks) console.log(`  ${c.pass ? 'PASS' : 'MISS'}  ${c.target}: ${c.measured}`);
@@ -82,28 +93,26 @@ async function main(): Promise<void> {
   log('==> compiling the bench apps (esbuild)');
   const apps = compileApps();
 
-  log('==> 1. synth time and template bytes, N environment pairs (floor and library interleaved)');
+  log(`==> 1. synth time and template bytes, N environment pairs (floor, library, peer interleaved)${QUICK ? ' [BENCH_QUICK]' : ''}`);
   const scaling: ScalingPoint[] = [];
   for (const [n, runs] of SCALING_RUNS) {
     const point = await measureScaling(apps, OUT, n, runs, log);
     scaling.push(point);
-    log(`  N=${n}: floor ${(point.sides.floor.medianMs / 1000).toFixed(2)} s, library ${(point.sides.library.medianMs / 1000).toFixed(2)} s, ` +
-      `ratio ${(point.sides.library.medianMs / point.sides.floor.medianMs).toFixed(2)}× (${elapsed()})`);
-    fs.rmSync(path.join(OUT, `pairs-floor-${n}`), { recursive: true, force: true });
-    fs.rmSync(path.join(OUT, `pairs-library-${n}`), { recursive: true, force: true });
+    log(`  N=${n}: ${SIDES.map((s) => `${s} ${(point.sides[s].medianMs / 1000).toFixed(2)} s`).join(', ')}, ` +
+      `library / floor ${(point.sides.library.medianMs / point.sides.floor.medianMs).toFixed(2)}× (${elapsed()})`);
+    for (const side of SIDES) fs.rmSync(path.join(OUT, `pairs-${side}-${n}`), { recursive: true, force: true });
   }
 
   log('==> 2. one environment stack with k connections (shared role; role per connection)');
   const oneStack = await measureAllOneStack(apps);
   for (const o of oneStack) {
-    log(`  ${o.shape}: minified bytes floor ${o.compactBytes.floor.join(', ')}; library ${o.compactBytes.library.join(', ')} (${elapsed()})`);
+    log(`  ${o.shape}: minified bytes ${Object.entries(o.compactBytes).map(([side, b]) => `${side} ${b.join(', ')}`).join('; ')} (${elapsed()})`);
   }
 
   log('==> 3. management stack with 1,000 allow-listed pairs');
   const management: ManagementResult[] = [];
-  // 50 accounts: the most the acceptor's policy lists one by one (its largest policy); 1,000: one per pair
-  for (const [accounts, continuous, runs] of [[100, false, 3], [100, true, 3], [50, true, 1], [1000, false, 1]] as const) {
-    const m = await measureManagement(apps, OUT, 1000, accounts, continuous, runs);
+  for (const [accounts, continuous, runs] of MANAGEMENT_CASES) {
+    const m = await measureManagement(apps, OUT, 1000, accounts, continuous, QUICK ? 1 : runs);
     management.push(m);
     log(`  ${accounts} accounts, continuous ${continuous}: ${m.resources} resources, ${m.bytes} bytes, ${(m.medianMs / 1000).toFixed(2)} s (${elapsed()})`);
   }
@@ -119,6 +128,9 @@ async function main(): Promise<void> {
   log('==> 5. Proton API calls per lifecycle, and request filed -> CONNECTED');
   const lifecycle = await measureLifecycle(apps, OUT, HANDSHAKE_RUNS, log);
   log(`  total ${lifecycle.total} calls (${elapsed()})`);
+  log('==> 5. event path of continuous acceptance: request filed -> CONNECTED');
+  const eventPath = await measureEventPath(apps, OUT, EVENT_PATH_RUNS, log);
+  log(`  median ${eventPath.medianMs.toFixed(0)} ms (${elapsed()})`);
 
   const results: BenchResults = {
     date: new Date().toISOString(),
@@ -130,9 +142,12 @@ async function main(): Promise<void> {
     management,
     coldStarts,
     lifecycle,
+    eventPath,
+    organization: readOrganizationFigures(),
+    quick: QUICK,
   };
   write(results);
-  log(`==> wrote BENCHMARKS.md and bench/synth-time.svg in ${elapsed()}`);
+  log(`==> wrote ${path.relative(ROOT, REPORT_FILE)} and ${path.relative(ROOT, CHART_FILE)} in ${elapsed()}`);
 }
 
 /** Templates are large: keep them out of results.json. */

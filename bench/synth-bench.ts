@@ -1,13 +1,23 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AppPhases, AppSpec, MANAGEMENT_STACK, OneStackShape, RESULT_MARKER } from './apps/app-spec';
+import { AppPhases, AppSpec, MANAGEMENT_STACK, OneStackShape, RESULT_MARKER, isManagementStack } from './apps/app-spec';
 import { CompiledApps } from './compile-apps';
 import { markedJson, timeNode } from './process-timing';
 import { median } from './stats';
 import { StackTemplate, readTemplates, resourceCount } from './template-bytes';
 
-export type Side = 'floor' | 'library';
-export const SIDES: Side[] = ['floor', 'library'];
+/** The sides of the scaling comparison: the aws-cdk-lib floor, this library, the `AwsCustomResource` peer. */
+export type Side = 'floor' | 'library' | 'peer';
+export const SIDES: Side[] = ['floor', 'library', 'peer'];
+/** Section 2 adds the floor whose role carries the confused-deputy trust conditions. */
+export type OneStackSide = Side | 'guardedFloor';
+export const ONE_STACK_SIDES: OneStackSide[] = ['floor', 'guardedFloor', 'library', 'peer'];
+export const SIDE_LABELS: Record<OneStackSide, string> = {
+  floor: 'floor',
+  guardedFloor: 'floor, guarded role',
+  library: 'library',
+  peer: 'AwsCustomResource peer',
+};
 
 /** One synth in a fresh `node` process. */
 export interface SynthRun {
@@ -17,9 +27,10 @@ export interface SynthRun {
 }
 
 /** Synthesizes `spec` with one side's app in a fresh process, times it, and reads the templates back. */
-export async function synthOnce(apps: CompiledApps, side: Side, spec: AppSpec): Promise<SynthRun> {
+export async function synthOnce(apps: CompiledApps, side: OneStackSide, spec: AppSpec): Promise<SynthRun> {
   fs.rmSync(spec.outdir, { recursive: true, force: true });
-  const run = await timeNode([apps[side], JSON.stringify(spec)]);
+  const app = side === 'guardedFloor' ? apps.floor : apps[side];
+  const run = await timeNode([app, JSON.stringify(side === 'guardedFloor' ? { ...spec, guarded: true } : spec)]);
   return { wallMs: run.wallMs, phases: markedJson<AppPhases>(run.stdout, RESULT_MARKER), templates: readTemplates(spec.outdir) };
 }
 
@@ -33,19 +44,25 @@ export interface ScalingPoint {
     readonly medianPhases: AppPhases;
     readonly totalBytes: number;
     readonly environmentStackBytes: number;
+    /** All management stacks together (the peer needs one per 225 pairs). */
     readonly managementStackBytes: number;
+    readonly managementStacks: number;
     readonly resources: number;
+    /** The most resources of one environment stack. */
+    readonly environmentStackResources: number;
+    /** Resource types of the first environment stack, with their counts. */
+    readonly environmentStackTypes: Record<string, number>;
   }>;
 }
 
-/** Section 1: N environment pairs, floor and library interleaved, `runs` times each. */
+/** Section 1: N environment pairs, the three sides interleaved, `runs` times each. */
 export async function measureScaling(
   apps: CompiledApps, outRoot: string, n: number, runs: number, log: (line: string) => void,
 ): Promise<ScalingPoint> {
-  const collected: Record<Side, SynthRun[]> = { floor: [], library: [] };
+  const collected: Record<Side, SynthRun[]> = { floor: [], library: [], peer: [] };
   for (let r = 0; r < runs; r++) {
-    // alternate which side goes first, so neither always runs on a warmer page cache
-    const order = r % 2 === 0 ? SIDES : [...SIDES].reverse();
+    // rotate which side goes first, so none always runs on a warmer page cache
+    const order = SIDES.map((_, i) => SIDES[(i + r) % SIDES.length]);
     for (const side of order) {
       const run = await synthOnce(apps, side, { mode: 'pairs', outdir: path.join(outRoot, `pairs-${side}-${n}`), n });
       collected[side].push(run);
@@ -56,8 +73,10 @@ export async function measureScaling(
     const all = collected[side];
     const last = all[all.length - 1].templates;
     const templates = [...last.values()];
-    const management = last.get(MANAGEMENT_STACK);
-    const environment = templates.filter((t) => t.stackId !== MANAGEMENT_STACK);
+    const management = templates.filter((t) => isManagementStack(t.stackId));
+    const environment = templates.filter((t) => !isManagementStack(t.stackId));
+    const types: Record<string, number> = {};
+    for (const resource of Object.values(environment[0].template.Resources ?? {})) types[resource.Type] = (types[resource.Type] ?? 0) + 1;
     return {
       wallMs: all.map((x) => x.wallMs),
       medianMs: median(all.map((x) => x.wallMs)),
@@ -68,32 +87,39 @@ export async function measureScaling(
       },
       totalBytes: templates.reduce((s, t) => s + t.bytes, 0),
       environmentStackBytes: environment.reduce((s, t) => s + t.bytes, 0) / environment.length,
-      managementStackBytes: management?.bytes ?? 0,
+      managementStackBytes: management.reduce((s, t) => s + t.bytes, 0),
+      managementStacks: management.length,
       resources: templates.reduce((s, t) => s + resourceCount(t), 0),
+      environmentStackResources: Math.max(...environment.map(resourceCount)),
+      environmentStackTypes: types,
     };
   };
-  return { n, runs, sides: { floor: summarize('floor'), library: summarize('library') } };
+  return { n, runs, sides: { floor: summarize('floor'), library: summarize('library'), peer: summarize('peer') } };
 }
 
 export interface OneStackResult {
   readonly shape: OneStackShape;
   readonly ks: number[];
   /** Template file bytes (indented, as written) of the stack holding k connections, per side, in `ks` order. */
-  readonly bytes: Record<Side, number[]>;
-  /** The same templates as minified JSON (what CloudFormation receives). */
-  readonly compactBytes: Record<Side, number[]>;
-  readonly resources: Record<Side, number[]>;
+  readonly bytes: Record<OneStackSide, number[]>;
+  /** The same templates as minified JSON (their content, independent of formatting). */
+  readonly compactBytes: Record<OneStackSide, number[]>;
+  readonly resources: Record<OneStackSide, number[]>;
   /** The stacks themselves (for the byte breakdown). */
-  readonly templates: Record<Side, StackTemplate[]>;
+  readonly templates: Record<OneStackSide, StackTemplate[]>;
+}
+
+function perSide<T>(make: () => T): Record<OneStackSide, T> {
+  return Object.fromEntries(ONE_STACK_SIDES.map((side) => [side, make()])) as Record<OneStackSide, T>;
 }
 
 /** Section 2: one environment stack with k connections in the given shape, each side. */
 export async function measureOneStack(apps: CompiledApps, outRoot: string, ks: number[], shape: OneStackShape): Promise<OneStackResult> {
-  const bytes = { floor: [] as number[], library: [] as number[] };
-  const compactBytes = { floor: [] as number[], library: [] as number[] };
-  const resources = { floor: [] as number[], library: [] as number[] };
-  const templates = { floor: [] as StackTemplate[], library: [] as StackTemplate[] };
-  for (const side of SIDES) {
+  const bytes = perSide<number[]>(() => []);
+  const compactBytes = perSide<number[]>(() => []);
+  const resources = perSide<number[]>(() => []);
+  const templates = perSide<StackTemplate[]>(() => []);
+  for (const side of ONE_STACK_SIDES) {
     const run = await synthOnce(apps, side, { mode: 'one-stack', outdir: path.join(outRoot, `one-stack-${shape}-${side}`), ks, shape });
     for (const k of ks) {
       const t = run.templates.get(`OneStack${k}`)!;

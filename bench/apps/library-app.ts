@@ -63,6 +63,15 @@ function build(app: App, spec: AppSpec): void {
       }
       return;
     }
+    case 'event-path': {
+      // the acceptor lists the pair but does not wait for it: continuous acceptance accepts it when filed
+      const { acceptor } = managementStack(app, true);
+      acceptor.addExpectedConnection({ environmentAccountId: HANDSHAKE_ENVIRONMENT_ACCOUNT, environmentName: 'dev', waitAtDeploy: false });
+      const stack = new Stack(app, HANDSHAKE_ENVIRONMENT_STACK, { env: { account: HANDSHAKE_ENVIRONMENT_ACCOUNT, region: REGION } });
+      const role = new EnvironmentAccountProtonRole(stack, 'ProtonRole', { managementAccountId: MANAGEMENT_ACCOUNT, environmentNames: ['dev'] });
+      new EnvironmentAccountConnection(stack, 'Connection', { managementAccountId: MANAGEMENT_ACCOUNT, environmentName: 'dev', role });
+      return;
+    }
     case 'handshake': {
       const { acceptor } = managementStack(app);
       const stack = new Stack(app, HANDSHAKE_ENVIRONMENT_STACK, { env: { account: HANDSHAKE_ENVIRONMENT_ACCOUNT, region: REGION } });
