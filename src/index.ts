@@ -8,6 +8,6 @@ export * from './hardening/handler-options';
 export { EnvironmentNaming } from './organization/environment-naming';
 export { OrganizationReadAccess, OrganizationReadAccessProps } from './organization/organization-read-access';
 export {
-  EnvironmentAccountStackSet, EnvironmentAccountStackSetProps, StackSetCaller, MANAGEMENT_ACCOUNT_PARAMETER,
+  EnvironmentAccountStackSet, EnvironmentAccountStackSetProps, StackSetCaller,
 } from './organization/environment-account-stack-set';
 export { StackSetAssetBucket, StackSetAssetBucketProps } from './organization/stack-set-asset-bucket';

@@ -79,8 +79,7 @@ export interface EnvironmentAccountStackSetProps {
   readonly failureTolerancePercentage?: number;
 }
 
-/** The StackSet template's parameter that names the Proton management account. */
-export const MANAGEMENT_ACCOUNT_PARAMETER = 'ProtonManagementAccountId';
+const MANAGEMENT_ACCOUNT_PARAMETER = 'ProtonManagementAccountId';
 
 const STACK_SET_NAME_PATTERN = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -96,6 +95,9 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
  * own resources to it if every account needs them.
  */
 export class EnvironmentAccountStackSet extends Construct {
+  /** The template's parameter that names the Proton management account (a stack instance may override it). */
+  public static readonly MANAGEMENT_ACCOUNT_PARAMETER: string = MANAGEMENT_ACCOUNT_PARAMETER;
+
   /** The `AWS::CloudFormation::StackSet` resource. */
   public readonly stackSet: CfnStackSet;
   /** The stack whose template every account gets; it is not deployed as a stack. */

@@ -74,6 +74,7 @@ describe('EnvironmentAccountStackSet', () => {
     const stack = organizationStack();
     new EnvironmentAccountStackSet(stack, 'EnvironmentSide', props);
     const { body } = stackSetOf(stack);
+    expect(EnvironmentAccountStackSet.MANAGEMENT_ACCOUNT_PARAMETER).toBe('ProtonManagementAccountId');
     expect(body.Parameters.ProtonManagementAccountId).toEqual({ Type: 'String', AllowedPattern: '^\\d{12}$', Description: 'The AWS Proton management account' });
     expect(ofType(body, 'AWS::CloudFormation::Stack')).toEqual([]);
     const environmentName = { 'Fn::Join': ['', ['platform-', { Ref: 'AWS::AccountId' }]] };
