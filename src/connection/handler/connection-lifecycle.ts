@@ -263,16 +263,12 @@ class ConnectionLifecycle {
       return this.replace();
     }
     // A role change goes straight to Update (its answer is the connection): no Get first
-    const direct = rolesOnlyAdded(old.roles, this.spec) ? await this.updateRolesDirectly(physicalId) : undefined;
-    if (direct === 'vanished') {
-      this.log(`connection ${physicalId} no longer exists: filing a new request`);
-      return this.replace();
-    }
-    if (direct) {
+    const direct = isRoleChangeInPlace(old.roles, this.spec) ? await this.updateRolesDirectly(physicalId) : undefined;
+    if (direct && direct !== 'vanished') {
       await this.convergeTags(direct.arn!, old.tags);
       return this.outcome(direct, await this.settle(direct));
     }
-    const current = await this.get(physicalId);
+    const current = direct === 'vanished' ? undefined : await this.get(physicalId);
     if (!current) {
       this.log(`connection ${physicalId} no longer exists: filing a new request`);
       return this.replace();
@@ -410,7 +406,7 @@ class ConnectionLifecycle {
     } catch (error) {
       if (isProtonError(error, 'ResourceNotFoundException')) return 'vanished';
       if (isProtonError(error, 'ConflictException') || isProtonError(error, 'ValidationException')) return undefined;
-      throw new CustomResourceFailure(`could not update the roles of connection ${id}: ${describeError(error)}`, id, error);
+      throw roleUpdateFailure(id, error);
     }
   }
 
@@ -442,7 +438,7 @@ class ConnectionLifecycle {
     try {
       return await this.sendRoleUpdate(current.id!);
     } catch (error) {
-      throw new CustomResourceFailure(`could not update the roles of connection ${current.id}: ${describeError(error)}`, current.id, error);
+      throw roleUpdateFailure(current.id!, error);
     }
   }
 
@@ -548,10 +544,14 @@ function toTagList(tags: Record<string, string>): Array<{ key: string; value: st
  * Whether the update changes the roles and only sets or replaces them: a removed CodeBuild or
  * component role cannot be removed in place, which the full path reports.
  */
-function rolesOnlyAdded(old: LenientConnectionSpec['roles'], spec: ConnectionSpec): boolean {
+function isRoleChangeInPlace(old: LenientConnectionSpec['roles'], spec: ConnectionSpec): boolean {
   if (!old) return false;
   const removed = (old.codebuildRoleArn !== undefined && spec.codebuildRoleArn === undefined)
     || (old.componentRoleArn !== undefined && spec.componentRoleArn === undefined);
   const changed = old.roleArn !== spec.roleArn || old.codebuildRoleArn !== spec.codebuildRoleArn || old.componentRoleArn !== spec.componentRoleArn;
   return changed && !removed;
+}
+
+function roleUpdateFailure(id: string, error: unknown): CustomResourceFailure {
+  return new CustomResourceFailure(`could not update the roles of connection ${id}: ${describeError(error)}`, id, error);
 }
